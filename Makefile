@@ -1,0 +1,63 @@
+# The commands in the README: report, test, lab.
+#
+# Each target creates a local virtual environment (.venv) on first use and
+# installs the package with the exact versions pinned in constraints.txt.
+#
+# Options:
+#   make report LANG=sv   figure labels in Swedish (default: English)
+#   make report CODE=1    show code cells in the HTML rendering
+#
+# LANG is also the locale variable. We read it only when it was given on the
+# command line, pass it on as --lang, and give recipes back the locale the
+# caller's environment had, so that the process locale never changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+ifeq ($(origin LANG),command line)
+LABEL_LANG := $(LANG)
+else
+LABEL_LANG := en
+endif
+ENV_LANG := $(shell printenv LANG)
+ifeq ($(ENV_LANG),)
+unexport LANG
+else
+override LANG := $(ENV_LANG)
+export LANG
+endif
+
+CODE ?= 0
+
+.PHONY: report test lab setup clean help print-lang
+
+help:
+	@echo "make report   execute every notebook, write figures/ and reports/ (LANG=sv for Swedish labels, CODE=1 to show code)"
+	@echo "make test     unit tests and nbval over notebooks/"
+	@echo "make lab      JupyterLab on notebooks/"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ebm-analysis)" >/dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/python -m ebm_analysis report --lang $(LABEL_LANG) $(if $(filter 1 yes true,$(CODE)),--code,)
+
+test: $(STAMP)
+	EBM_LANG=en MPLBACKEND=Agg $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# Used by the tests of this Makefile: shows what a recipe sees.
+print-lang:
+	@echo "label-lang=$(LABEL_LANG) recipe-LANG=$$LANG"
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,237 @@
+"""The shape of every table in a project's data folder.
+
+One :class:`Table` per file, one :class:`Column` per column. The loader
+(:mod:`ebm_analysis.project`) validates files against these specifications,
+and ``data/README.md`` documents the same columns for researchers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = (
+    "social_secretary",
+    "lvm_case_officer",
+    "service_user_mentor",
+    "expert_social_secretary",
+)
+BASIS = ("reported", "inferred")
+MEETINGS = (1, 8)
+LIKERT = (1, 4)
+
+#: pandas dtype used for each column kind.
+DTYPES = {
+    "id": "string",
+    "text": "string",
+    "choice": "string",
+    "int": "Int64",
+    "decimal_text": "string",
+    "color": "string",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data table.
+
+    Parameters
+    ----------
+    name : str
+        Column name, as written in the header row.
+    kind : str
+        One of ``id``, ``text``, ``choice``, ``int``, ``decimal_text``
+        (a number as printed, with a decimal comma or point, kept as text),
+        ``color`` (``#RRGGBB``).
+    required : bool
+        Whether an empty cell is a problem.
+    choices : tuple of str, optional
+        Allowed values for ``choice`` columns.
+    bounds : tuple of (int, int), optional
+        Inclusive range for ``int`` and ``decimal_text`` columns.
+    references : tuple of (str, str), optional
+        ``(table, column)`` that every non-empty value must exist in.
+    pattern : str, optional
+        Regular expression an ``id`` must match in full.
+    description : str
+        What the column holds, in the researcher's words.
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = True
+    choices: tuple[str, ...] | None = None
+    bounds: tuple[int, int] | None = None
+    references: tuple[str, str] | None = None
+    pattern: str | None = None
+    description: str = ""
+
+    @property
+    def dtype(self) -> str:
+        return DTYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the project, stored in one file of the data folder."""
+
+    name: str
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    optional: bool = False
+    description: str = ""
+    extra_checks: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _section(required: bool = True) -> Column:
+    return Column("section", "text", required, description="the report section the row comes from (provenance)")
+
+
+def _basis(required: bool = True, allow_empty: bool = False) -> Column:
+    return Column("basis", "choice", required and not allow_empty, choices=BASIS,
+                  description="reported (the report states it) or inferred (reasoned from it)")
+
+
+MEETING = Column("meeting", "int", True, bounds=MEETINGS, references=("meetings", "meeting"),
+                 description="meeting number, 1 to 8")
+OPTIONAL_MEETING = Column("meeting", "int", False, bounds=MEETINGS, references=("meetings", "meeting"),
+                          description="meeting number 1 to 8, empty when the report does not place it")
+
+TABLES: tuple[Table, ...] = (
+    Table("meetings", "meetings.csv", (
+        Column("meeting", "int", bounds=MEETINGS, description="meeting number, 1 to 8"),
+        Column("month", "text", pattern=r"\d{4}-\d{2}", description="YYYY-MM"),
+        Column("month_basis", "choice", choices=BASIS),
+        Column("month_reasoning", "text"),
+        Column("theme_sv", "text", description="theme as printed in the overview table"),
+        Column("theme_en", "text"),
+        Column("theme_narrative_sv", "text", False, description="theme as named in the narrative, if it differs"),
+        Column("observed", "choice", choices=("yes", "no", "unclear")),
+        Column("observed_table", "text", False, description="'Ej observerad' where the overview table says so"),
+        Column("observed_reasoning", "text"),
+        Column("talked_about_sv", "text"), Column("talked_about_en", "text"),
+        Column("other_topics_sv", "text"), Column("other_topics_en", "text"),
+        _section(),
+    ), key=("meeting",), description="one row per meeting"),
+    Table("participants", "participants.csv", (
+        Column("participant_id", "id", pattern=r"(SS|LVM|BM|SK)\d+", description="pseudonym"),
+        Column("role", "choice", choices=ROLES),
+        Column("role_sv", "text"),
+        Column("joined_meeting", "int", bounds=MEETINGS, references=("meetings", "meeting")),
+        Column("joined_basis", "choice", choices=BASIS),
+        Column("left_project", "choice", choices=("yes", "no", "unknown")),
+        Column("left_basis", "choice", False, choices=BASIS),
+        Column("answered_survey", "choice", choices=("yes", "no", "unknown")),
+        Column("tenure_at_start", "choice", choices=("under_3_months", "6_months_to_2_years", "unknown", "not_applicable")),
+        Column("introduction_track", "choice", choices=("parallel_with_ordinary_introduction", "complement_to_earlier_introduction", "unknown", "not_applicable")),
+        Column("note", "text", False),
+        _section(),
+    ), key=("participant_id",), description="one row per person in the project"),
+    Table("cohort_facts", "cohort_facts.csv", (
+        Column("fact_id", "id", pattern=r"F\d+"),
+        Column("role", "choice", choices=ROLES),
+        Column("attribute", "text"), Column("value", "text"),
+        Column("count", "int", bounds=(0, 100)),
+        Column("basis", "choice", choices=BASIS),
+        Column("statement_sv", "text"), Column("reasoning", "text", False),
+        _section(),
+    ), key=("fact_id",), description="group-level facts that the report does not tie to a person"),
+    Table("attendance", "attendance.csv", (
+        Column("participant_id", "id", references=("participants", "participant_id")),
+        MEETING,
+        Column("status", "choice", choices=("present", "absent", "unknown")),
+        Column("basis", "choice", False, choices=BASIS, description="reported or inferred; empty when status is unknown"),
+        Column("reasoning", "text"),
+        _section(False),
+    ), key=("participant_id", "meeting"), description="one row per person x meeting",
+        extra_checks=("basis_matches_status",)),
+    Table("attendance_counts", "attendance_counts.csv", (
+        MEETING,
+        Column("role", "choice", choices=ROLES),
+        Column("present_min", "int", bounds=(0, 100)),
+        Column("present_max", "int", bounds=(0, 100)),
+        Column("basis", "choice", choices=BASIS),
+        Column("statement_sv", "text"), Column("reasoning", "text", False),
+        _section(),
+    ), key=("meeting", "role"), description="how many of a role were present, where the report says so",
+        extra_checks=("min_le_max",)),
+    Table("advice", "advice.csv", (
+        Column("advice_id", "id", pattern=r"A\d+"), MEETING,
+        Column("advice_sv", "text"), Column("advice_en", "text"), _section(),
+    ), key=("advice_id",), description="the mentors' advice per meeting (overview table)"),
+    Table("contract", "contract.csv", (
+        Column("clause_id", "id", pattern=r"C\d+"),
+        Column("heading_sv", "text"), Column("heading_en", "text"),
+        Column("text_sv", "text"), Column("text_en", "text"), _section(),
+    ), key=("clause_id",), description="the mentorship contract written at meeting 1"),
+    Table("excerpts", "excerpts.csv", (
+        Column("excerpt_id", "id", pattern=r"E\d+"),
+        Column("source_type", "choice", choices=("interview", "survey_comment", "meeting")),
+        Column("speaker_role", "choice", choices=(*ROLES, "unknown")),
+        Column("speaker_id", "id", False, references=("participants", "participant_id")),
+        Column("speaker_group", "text", False),
+        OPTIONAL_MEETING,
+        Column("text_sv", "text", description="verbatim Swedish"),
+        Column("text_en", "text", description="English translation"),
+        _section(),
+        Column("note", "text", False),
+    ), key=("excerpt_id",), description="quotations from participants"),
+    Table("observations", "observations.csv", (
+        Column("note_id", "id", pattern=r"O\d+"), MEETING,
+        Column("basis", "choice", choices=("observed", "retold", "unclear")),
+        Column("text_sv", "text"), Column("text_en", "text"), _section(),
+        Column("note", "text", False),
+    ), key=("note_id",), description="segments of the report's account of each meeting"),
+    Table("survey_items", "survey_items.csv", (
+        Column("item", "id", pattern=r"S\d+"),
+        Column("statement_sv", "text"), Column("statement_en", "text"),
+        Column("contract_goal_sv", "text", False), Column("contract_goal_en", "text", False),
+        Column("link_basis", "choice", choices=BASIS), Column("link_reasoning", "text"),
+        _section(),
+    ), key=("item",), description="survey statements and the contract goal each tests"),
+    Table("survey_means", "survey_means.csv", (
+        Column("item", "id", references=("survey_items", "item")),
+        Column("group", "choice", choices=("social_secretaries", "all_respondents")),
+        Column("mean_printed", "decimal_text", bounds=LIKERT, description="the mean exactly as printed, e.g. 3,14"),
+        Column("n_min", "int", bounds=(1, 100)), Column("n_max", "int", bounds=(1, 100)),
+        Column("n_likely", "int", bounds=(1, 100)),
+        Column("n_basis", "choice", choices=BASIS), Column("n_reasoning", "text"),
+        _section(),
+    ), key=("item", "group"), description="the reported survey means, as printed",
+        extra_checks=("n_range",)),
+    Table("survey_responses", "survey_responses.csv", (
+        Column("respondent_id", "id"),
+        Column("group", "choice", choices=("social_secretaries", "others")),
+        Column("item", "id", references=("survey_items", "item")),
+        Column("answer", "int", bounds=LIKERT, description="1 = do not agree at all ... 4 = agree fully"),
+    ), key=("respondent_id", "item"), optional=True,
+        description="per-respondent answers (the EBM report has none; the schema allows them)"),
+    Table("codebook", "codebook.csv", (
+        Column("code_id", "id", pattern=r"[a-z][a-z0-9_]*"),
+        Column("parent_id", "id", False, references=("codebook", "code_id")),
+        Column("name_sv", "text"), Column("name_en", "text"),
+        Column("definition", "text"), Column("include", "text"), Column("exclude", "text"),
+        Column("example", "text"),
+        Column("color", "color", False),
+        Column("status", "choice", choices=("active", "unused")),
+    ), key=("code_id",), optional=True, description="the codes", extra_checks=("no_cycles",)),
+    Table("codings", "codings.csv", (
+        Column("coding_id", "id", pattern=r"K\d+"),
+        Column("segment_id", "id", description="an excerpt_id or a note_id"),
+        Column("code_id", "id", references=("codebook", "code_id")),
+        Column("coder", "id"),
+        Column("start", "int", False, bounds=(0, 10**9)),
+        Column("end", "int", False, bounds=(0, 10**9)),
+        Column("memo", "text", False),
+    ), key=("coding_id",), optional=True, description="codes applied to segments",
+        extra_checks=("segment_exists", "offsets_in_text")),
+)
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
