@@ -1,0 +1,3 @@
+from ebm_analysis.cli import main
+
+raise SystemExit(main())

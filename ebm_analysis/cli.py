@@ -1,0 +1,84 @@
+"""The command line: ``python -m ebm_analysis <command>`` (also ``ebm-analysis``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ebm_analysis.errors import DataError
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ebm_analysis.privacy import scan_folder
+    from ebm_analysis.project import BUNDLED_DATA, load_project
+
+    folder = Path(args.data_dir) if args.data_dir else BUNDLED_DATA
+    try:
+        project = load_project(folder)
+    except DataError as err:
+        print(f"{folder.name}/: the data has problems.\n{err}", file=sys.stderr)
+        code = 1
+    else:
+        print(f"{folder.name}/: all tables valid.")
+        print(project.summary().to_string(index=False))
+        code = 0
+    warnings = scan_folder(folder)
+    if len(warnings):
+        print(f"\nWarning: {len(warnings)} possible personal identifier(s) found; "
+              "pseudonymised research data must not hold them:")
+        for w in warnings.itertuples(index=False):
+            print(f"  - {w.file}, line {w.line}, column '{w.column}': {w.kind} '{w.value}'")
+    return code
+
+
+def _survey(args: argparse.Namespace) -> int:
+    from ebm_analysis import survey
+    from ebm_analysis.project import load_project
+
+    project = load_project(args.data_dir)
+    summary = survey.survey_summary(project.survey_items, project.survey_means)
+    if args.format == "json":
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(survey.format_summary_table(summary))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ebm_analysis.report import build_report
+
+    build_report(lang=args.lang, show_code=args.code)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all commands."""
+    parser = argparse.ArgumentParser(prog="ebm-analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate a data folder and scan it for personal identifiers")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("survey", help="the reported survey table with consistency verdicts")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_survey)
+
+    p = sub.add_parser("report", help="execute every notebook and render reports/")
+    p.add_argument("--lang", choices=("en", "sv"), default="en", help="language of figure labels")
+    p.add_argument("--code", action="store_true", help="show code cells in the HTML")
+    p.set_defaults(func=_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as err:
+        print(str(err), file=sys.stderr)
+        return 1

@@ -1,0 +1,56 @@
+"""Shared fixtures: a scratch copy of the bundled data, and helpers to break it."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled EBM data folder."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("*.bak", ".versions"))
+    return target
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def write_rows(path: Path, rows: list[list[str]], *, delimiter: str = ",", newline: str = "\n",
+               encoding: str = "utf-8") -> None:
+    with path.open("w", newline="", encoding=encoding) as f:
+        csv.writer(f, delimiter=delimiter, lineterminator=newline).writerows(rows)
+
+
+@pytest.fixture
+def edit_table() -> Callable[[Path, str, Callable[[list[list[str]]], None]], None]:
+    """Edit one CSV file of a data folder in place: ``edit_table(folder, "meetings.csv", fn)``.
+
+    ``fn`` receives the rows (header first) as lists of strings and mutates them.
+    """
+
+    def edit(folder: Path, file: str, fn: Callable[[list[list[str]]], None]) -> None:
+        rows = read_rows(folder / file)
+        fn(rows)
+        write_rows(folder / file, rows)
+
+    return edit
+
+
+def set_cell(rows: list[list[str]], row_index: int, column: str, value: str) -> int:
+    """Set a cell of data row ``row_index`` (0-based); return its line number in the file."""
+    rows[row_index + 1][rows[0].index(column)] = value
+    return row_index + 2
