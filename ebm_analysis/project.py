@@ -229,7 +229,7 @@ def _convert(col: Column, text: str, file: str, line: int, delimiter: str):
     if col.kind == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
         return problem(f"'{text}'", "expected a colour as #RRGGBB, e.g. #1f77b4")
     if col.pattern and not re.fullmatch(col.pattern, text):
-        return problem(f"'{text}'", f"expected an id of the form {col.pattern}")
+        return problem(f"'{text}'", f"expected {col.description or 'an id of the form ' + col.pattern}")
     return text, None
 
 

@@ -107,7 +107,7 @@ OPTIONAL_MEETING = Column("meeting", "int", False, bounds=MEETINGS, references=(
 TABLES: tuple[Table, ...] = (
     Table("meetings", "meetings.csv", (
         Column("meeting", "int", bounds=MEETINGS, description="meeting number, 1 to 8"),
-        Column("month", "text", pattern=r"\d{4}-\d{2}", description="YYYY-MM"),
+        Column("month", "text", pattern=r"\d{4}-\d{2}", description="a month written YYYY-MM, e.g. 2015-11"),
         Column("month_basis", "choice", choices=BASIS),
         Column("month_reasoning", "text"),
         Column("theme_sv", "text", description="theme as printed in the overview table"),
@@ -121,7 +121,8 @@ TABLES: tuple[Table, ...] = (
         _section(),
     ), key=("meeting",), description="one row per meeting"),
     Table("participants", "participants.csv", (
-        Column("participant_id", "id", pattern=r"(SS|LVM|BM|SK)\d+", description="pseudonym"),
+        Column("participant_id", "id", pattern=r"(SS|LVM|BM|SK)\d+",
+               description="a pseudonym such as SS1, LVM1, BM1 or SK1"),
         Column("role", "choice", choices=ROLES),
         Column("role_sv", "text"),
         Column("joined_meeting", "int", bounds=MEETINGS, references=("meetings", "meeting")),
@@ -135,7 +136,7 @@ TABLES: tuple[Table, ...] = (
         _section(),
     ), key=("participant_id",), description="one row per person in the project"),
     Table("cohort_facts", "cohort_facts.csv", (
-        Column("fact_id", "id", pattern=r"F\d+"),
+        Column("fact_id", "id", pattern=r"F\d+", description="an id such as F1"),
         Column("role", "choice", choices=ROLES),
         Column("attribute", "text"), Column("value", "text"),
         Column("count", "int", bounds=(0, 100)),
@@ -163,16 +164,16 @@ TABLES: tuple[Table, ...] = (
     ), key=("meeting", "role"), description="how many of a role were present, where the report says so",
         extra_checks=("min_le_max",)),
     Table("advice", "advice.csv", (
-        Column("advice_id", "id", pattern=r"A\d+"), MEETING,
+        Column("advice_id", "id", pattern=r"A\d+", description="an id such as A01"), MEETING,
         Column("advice_sv", "text"), Column("advice_en", "text"), _section(),
     ), key=("advice_id",), description="the mentors' advice per meeting (overview table)"),
     Table("contract", "contract.csv", (
-        Column("clause_id", "id", pattern=r"C\d+"),
+        Column("clause_id", "id", pattern=r"C\d+", description="an id such as C1"),
         Column("heading_sv", "text"), Column("heading_en", "text"),
         Column("text_sv", "text"), Column("text_en", "text"), _section(),
     ), key=("clause_id",), description="the mentorship contract written at meeting 1"),
     Table("excerpts", "excerpts.csv", (
-        Column("excerpt_id", "id", pattern=r"E\d+"),
+        Column("excerpt_id", "id", pattern=r"E\d+", description="an id such as E001"),
         Column("source_type", "choice", choices=("interview", "survey_comment", "meeting")),
         Column("speaker_role", "choice", choices=(*ROLES, "unknown")),
         Column("speaker_id", "id", False, references=("participants", "participant_id")),
@@ -184,13 +185,21 @@ TABLES: tuple[Table, ...] = (
         Column("note", "text", False),
     ), key=("excerpt_id",), description="quotations from participants"),
     Table("observations", "observations.csv", (
-        Column("note_id", "id", pattern=r"O\d+"), MEETING,
+        Column("note_id", "id", pattern=r"O\d+", description="an id such as O001"), MEETING,
         Column("basis", "choice", choices=("observed", "retold", "unclear")),
         Column("text_sv", "text"), Column("text_en", "text"), _section(),
         Column("note", "text", False),
     ), key=("note_id",), description="segments of the report's account of each meeting"),
+    Table("contradictions", "contradictions.csv", (
+        Column("contradiction_id", "id", pattern=r"X\d+", description="an id such as X1"),
+        Column("topic_en", "text"),
+        Column("reading_a_sv", "text"), Column("reading_a_section", "text"),
+        Column("reading_b_sv", "text"), Column("reading_b_section", "text"),
+        Column("how_kept_en", "text", description="how the data keeps both readings"),
+        Column("affects", "text", description="the tables concerned, separated by ';'"),
+    ), key=("contradiction_id",), description="places where the report contradicts itself"),
     Table("survey_items", "survey_items.csv", (
-        Column("item", "id", pattern=r"S\d+"),
+        Column("item", "id", pattern=r"S\d+", description="an id such as S1"),
         Column("statement_sv", "text"), Column("statement_en", "text"),
         Column("contract_goal_sv", "text", False), Column("contract_goal_en", "text", False),
         Column("link_basis", "choice", choices=BASIS), Column("link_reasoning", "text"),
@@ -214,7 +223,8 @@ TABLES: tuple[Table, ...] = (
     ), key=("respondent_id", "item"), optional=True,
         description="per-respondent answers (the EBM report has none; the schema allows them)"),
     Table("codebook", "codebook.csv", (
-        Column("code_id", "id", pattern=r"[a-z][a-z0-9_]*"),
+        Column("code_id", "id", pattern=r"[a-z][a-z0-9_]*",
+               description="a code id of lower-case letters, digits and _, such as soft_values"),
         Column("parent_id", "id", False, references=("codebook", "code_id")),
         Column("name_sv", "text"), Column("name_en", "text"),
         Column("definition", "text"), Column("include", "text"), Column("exclude", "text"),
@@ -223,7 +233,7 @@ TABLES: tuple[Table, ...] = (
         Column("status", "choice", choices=("active", "unused")),
     ), key=("code_id",), optional=True, description="the codes", extra_checks=("no_cycles",)),
     Table("codings", "codings.csv", (
-        Column("coding_id", "id", pattern=r"K\d+"),
+        Column("coding_id", "id", pattern=r"K\d+", description="an id such as K0001"),
         Column("segment_id", "id", description="an excerpt_id or a note_id"),
         Column("code_id", "id", references=("codebook", "code_id")),
         Column("coder", "id"),

@@ -1,0 +1,61 @@
+"""Figure and table labels in English and Swedish.
+
+The label language of a whole run comes from the ``EBM_LANG`` environment
+variable (``en`` or ``sv``), which ``make report LANG=sv`` sets for the
+notebook kernels through ``python -m ebm_analysis report --lang sv``; every
+plotting function also takes ``lang=`` explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "sv")
+
+LABELS: dict[str, dict[str, str]] = {
+    "meeting": {"en": "Meeting", "sv": "Träff"},
+    "count": {"en": "Number", "sv": "Antal"},
+    "role": {"en": "Role", "sv": "Roll"},
+    "social_secretary": {"en": "Social secretaries", "sv": "Socialsekreterare"},
+    "lvm_case_officer": {"en": "LVM case officer", "sv": "LVM-handläggare"},
+    "service_user_mentor": {"en": "Service-user mentors", "sv": "Brukarmentorer"},
+    "expert_social_secretary": {"en": "Expert social secretary", "sv": "Sakkunnig socialsekreterare"},
+    "unknown": {"en": "Unknown", "sv": "Okänd"},
+    "observer": {"en": "Evaluator's notes", "sv": "Utvärderarens anteckningar"},
+    "interview": {"en": "Interview", "sv": "Intervju"},
+    "survey_comment": {"en": "Survey comment", "sv": "Enkätkommentar"},
+    "observation_note": {"en": "Meeting notes", "sv": "Mötesanteckningar"},
+    "present": {"en": "Present", "sv": "Närvarande"},
+    "absent": {"en": "Absent", "sv": "Frånvarande"},
+    "reported": {"en": "Reported", "sv": "Rapporterat"},
+    "inferred": {"en": "Inferred", "sv": "Härlett"},
+    "synthetic": {"en": "SYNTHETIC DATA", "sv": "SYNTETISKA DATA"},
+}
+
+
+def current_language() -> str:
+    """The label language of this run: ``EBM_LANG`` if set to en/sv, else ``en``.
+
+    Examples
+    --------
+    >>> current_language() in LANGUAGES
+    True
+    """
+    lang = os.environ.get("EBM_LANG", "en")
+    return lang if lang in LANGUAGES else "en"
+
+
+def label(key: str, lang: str | None = None) -> str:
+    """The label for ``key`` in ``lang`` (default: the run's language); the key itself if unknown.
+
+    Examples
+    --------
+    >>> label("meeting", "sv")
+    'Träff'
+    >>> label("no_such_key", "en")
+    'no_such_key'
+    """
+    lang = lang or current_language()
+    if lang not in LANGUAGES:
+        raise ValueError(f"label language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    return LABELS.get(key, {}).get(lang, key)

@@ -1,0 +1,1 @@
+"""Plots for the EBM analysis (matplotlib; each function returns its Figure)."""

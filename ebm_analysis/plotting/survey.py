@@ -1,0 +1,269 @@
+"""Plots of the survey: printed means with their consistency, and Likert answers.
+
+Every function takes data and an optional matplotlib ``ax``, returns the
+:class:`~matplotlib.figure.Figure`, never calls ``plt.show`` and labels in
+English (``lang="en"``) or Swedish (``lang="sv"``). Nothing here draws an
+invented distribution: :func:`plot_survey_means` shows only printed means and
+ranges implied by them.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.survey import joint_table, response_distribution
+
+__all__ = ["plot_survey_means", "plot_diverging_likert", "LABELS"]
+
+LABELS = {
+    "en": {
+        "sub": "Social secretaries",
+        "total": "All respondents",
+        "rest": "Other respondents: mean implied by the printed means",
+        "bad": "Cannot be right as printed",
+        "grim_bad": "GRIM: impossible",
+        "joint_bad": "means do not fit together",
+        "means_title": "Survey means as printed",
+        "means_x": "Mean ({lo} = do not agree at all, {hi} = agree fully)",
+        "likert_title": "Answers per statement",
+        "likert_x": "Share of answers (%)",
+        "answer": "Answer",
+        "synthetic": "synthetic data",
+        "low": "do not agree at all",
+        "high": "agree fully",
+    },
+    "sv": {
+        "sub": "Socialsekreterare",
+        "total": "Alla svarande",
+        "rest": "Övriga svarande: medelvärde som följer av de tryckta",
+        "bad": "Kan inte stämma som tryckt",
+        "grim_bad": "GRIM: omöjligt",
+        "joint_bad": "medelvärdena går inte ihop",
+        "means_title": "Enkätens medelvärden som tryckta",
+        "means_x": "Medelvärde ({lo} = instämmer inte alls, {hi} = instämmer helt)",
+        "likert_title": "Svar per påstående",
+        "likert_x": "Andel av svaren (%)",
+        "answer": "Svar",
+        "synthetic": "syntetiska data",
+        "low": "instämmer inte alls",
+        "high": "instämmer helt",
+    },
+}
+
+_JOINT_COLUMNS = ("item", "sub_value", "total_value", "rest_mean_min", "rest_mean_max",
+                  "sub_grim_any", "total_grim_any", "combos_any")
+_BAD = "#c0392b"
+
+
+def _labels(lang: str) -> dict[str, str]:
+    if lang not in LABELS:
+        raise DataError(Problem("(arguments)", None, "lang", repr(lang), "expected 'en' or 'sv'"))
+    return LABELS[lang]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size)
+        return fig, ax
+    return ax.figure, ax
+
+
+def _as_joint(table: pd.DataFrame, scale: tuple[int, int]) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame) and "group" in table.columns:
+        return joint_table(table, scale=scale)
+    missing = [c for c in _JOINT_COLUMNS if not isinstance(table, pd.DataFrame)
+               or c not in table.columns]
+    if missing:
+        raise DataError(Problem("(arguments)", None, None, f"a table without {missing}",
+                                "expected survey_means (with a 'group' column) or the "
+                                "output of ebm_analysis.survey.joint_table"))
+    return table
+
+
+def _mark_bad(ax: Axes, x: float, y: float, text: str, right_side: bool) -> None:
+    ax.plot([x], [y], marker="x", color=_BAD, markersize=12, markeredgewidth=2.5,
+            linestyle="none", zorder=5, gid="impossible")
+    ax.annotate(text, (x, y), xytext=(-10 if right_side else 10, -3),
+                textcoords="offset points", ha="right" if right_side else "left",
+                va="center", color=_BAD, fontsize=8, gid="impossible_text")
+
+
+def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str = "en",
+                      ax: Axes | None = None, scale: tuple[int, int] = (1, 4)) -> Figure:
+    """Dot plot of both printed means per item, with the other respondents' implied range.
+
+    Parameters
+    ----------
+    means_or_joint_table : DataFrame
+        ``data/survey_means.csv`` (long, with ``group``) or the output of
+        :func:`ebm_analysis.survey.joint_table`.
+    lang : {"en", "sv"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if omitted.
+    scale : (int, int)
+        Answer scale (the x axis).
+
+    Returns
+    -------
+    Figure
+        Circles: social secretaries; squares: all respondents; grey line: the
+        range of the other respondents' mean implied by both printed means
+        (under any rounding rule); red ✕ and text: a printed mean that fails
+        GRIM under every rule, or a pair of means that cannot fit together.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> df = pd.DataFrame({"item": ["S5", "S5"],
+    ...     "group": ["social_secretaries", "all_respondents"],
+    ...     "mean_printed": ["3,33", "3,8"], "n_min": [3, 6], "n_max": [4, 8],
+    ...     "n_likely": [3, 7]})
+    >>> fig = plot_survey_means(df)
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['means do not fit together']
+    """
+    words = _labels(lang)
+    table = _as_joint(means_or_joint_table, scale).reset_index(drop=True)
+    fig, ax = _axes(ax, (7, 0.6 * len(table) + 1.5))
+    ys = np.arange(len(table))[::-1]
+    ax.plot([float(v) for v in table["sub_value"]], ys + 0.12, "o", color="#1f77b4",
+            label=words["sub"], zorder=4)
+    ax.plot([float(v) for v in table["total_value"]], ys - 0.12, "s", color="#ff7f0e",
+            label=words["total"], zorder=4)
+    rest_drawn, bad_drawn = False, False
+    for y, row in zip(ys, table.to_dict("records")):
+        if row["rest_mean_min"] is not None and not pd.isna(row["rest_mean_min"]):
+            lo, hi = float(row["rest_mean_min"]), float(row["rest_mean_max"])
+            ax.plot([lo, hi], [y - 0.32] * 2, color="0.45", linewidth=3, marker="|",
+                    markersize=10, label=None if rest_drawn else words["rest"])
+            rest_drawn = True
+        marks = []
+        if not row["sub_grim_any"]:
+            marks.append((float(row["sub_value"]), y + 0.12, words["grim_bad"]))
+        if not row["total_grim_any"]:
+            marks.append((float(row["total_value"]), y - 0.12, words["grim_bad"]))
+        elif row["combos_any"] == 0 and row["sub_grim_any"]:
+            marks.append((float(row["total_value"]), y - 0.12, words["joint_bad"]))
+        for x, yy, text in marks:
+            _mark_bad(ax, x, yy, text, right_side=x > sum(scale) / 2)
+            bad_drawn = True
+    if bad_drawn:
+        ax.plot([], [], "x", color=_BAD, markeredgewidth=2.5, label=words["bad"])
+    lo, hi = scale
+    ax.set_xlim(lo - 0.2, hi + 0.4)
+    ax.set_xticks(range(lo, hi + 1))
+    ax.set_yticks(ys, list(table["item"]))
+    ax.set_ylim(-0.8, len(table) - 0.4)
+    ax.set_xlabel(words["means_x"].format(lo=lo, hi=hi))
+    ax.set_title(words["means_title"])
+    ax.grid(axis="x", color="0.9")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8,
+              frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _diverging_segments(shares: dict[int, float], scale: tuple[int, int]) -> list[tuple[int, float, float]]:
+    """(answer, left, width) per answer: disagreement left of 0, agreement right.
+
+    On an odd scale the middle answer is split evenly across 0
+    (Heiberger & Robbins 2014).
+    """
+    lo, hi = scale
+    mid = (lo + hi) / 2
+    segments, left = [], 0.0
+    below = [a for a in range(lo, hi + 1) if a < mid]
+    for a in reversed(below):  # nearest the middle first, going left
+        left -= shares[a]
+        segments.append((a, left, shares[a]))
+    if mid in shares:
+        segments.append((int(mid), -shares[int(mid)] / 2, shares[int(mid)]))
+    right = shares[int(mid)] / 2 if mid in shares else 0.0
+    for a in (a for a in range(lo, hi + 1) if a > mid):
+        segments.append((a, right, shares[a]))
+        right += shares[a]
+    return segments
+
+
+def plot_diverging_likert(responses: pd.DataFrame, lang: str = "en", ax: Axes | None = None,
+                          scale: tuple[int, int] = (1, 4), *, synthetic: bool = False,
+                          title: str | None = None) -> Figure:
+    """Diverging stacked bar chart of per-respondent answers (Heiberger & Robbins 2014).
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Long answers: ``respondent_id, group, item, answer`` (see
+        :func:`ebm_analysis.survey.validate_responses`).
+    lang : {"en", "sv"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if omitted.
+    scale : (int, int)
+        Answer scale.
+    synthetic : bool
+        Say "synthetic data" in the title and legend (use for made-up data;
+        the EBM report has no per-respondent answers).
+    title : str, optional
+        Title; default "Answers per statement".
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> r = pd.DataFrame({"respondent_id": ["a", "b"], "group": ["x", "x"],
+    ...                   "item": ["S1", "S1"], "answer": [1, 4]})
+    >>> fig = plot_diverging_likert(r, synthetic=True)
+    >>> "synthetic" in fig.axes[0].get_title()
+    True
+    """
+    words = _labels(lang)
+    lo, hi = scale
+    dist = response_distribution(responses, scale)
+    items = sorted(dist["item"].unique())
+    fig, ax = _axes(ax, (8, 0.5 * len(items) + 1.8))
+    colours = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, hi - lo + 1))
+    ys = np.arange(len(items))[::-1]
+    drawn, extent = set(), 1.0
+    for y, item in zip(ys, items):
+        part = dist[dist["item"] == item]
+        shares = {int(a): 100 * float(s) for a, s in zip(part["answer"], part["share"])}
+        for answer, left, width in _diverging_segments(shares, scale):
+            label = None if answer in drawn else _answer_label(answer, scale, words)
+            drawn.add(answer)
+            ax.barh(y, width, left=left, color=colours[answer - lo], edgecolor="white",
+                    label=label)
+            extent = max(extent, abs(left), abs(left + width))
+    ax.set_xlim(-extent * 1.05, extent * 1.05)
+    ax.axvline(0, color="0.2", linewidth=1)
+    ax.set_yticks(ys, items)
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
+    ax.set_xlabel(words["likert_x"])
+    suffix = f" ({words['synthetic']})" if synthetic else ""
+    ax.set_title((title or words["likert_title"]) + suffix)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: int(labels[i].split()[0]))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order],
+              title=words["answer"] + suffix, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=hi - lo + 1, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _answer_label(answer: int, scale: tuple[int, int], words: dict[str, str]) -> str:
+    lo, hi = scale
+    if answer == lo:
+        return f"{answer} {words['low']}"
+    if answer == hi:
+        return f"{answer} {words['high']}"
+    return str(answer)
