@@ -1,3 +1,6 @@
+"""``python -m ebm_analysis``: see :mod:`ebm_analysis.cli`."""
+
 from ebm_analysis.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

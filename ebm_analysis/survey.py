@@ -69,6 +69,8 @@ __all__ = [
     "response_distribution",
     "response_means",
     "items_with_goals",
+    "arithmetic",
+    "possible_answer_sets",
 ]
 
 RULES: tuple[str, ...] = ("half_up", "half_even", "truncate")
@@ -1200,3 +1202,79 @@ def items_with_goals(items: pd.DataFrame) -> pd.DataFrame:
     for c in _ITEM_COLUMNS:
         out[c] = out[c].fillna("").astype(str)
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# The arithmetic behind the verdicts, for a reader to check by hand
+# --------------------------------------------------------------------------
+
+def arithmetic(means: pd.DataFrame, scale: Scale = (1, 4)) -> pd.DataFrame:
+    """The sums near each printed mean, and how each rounding rule prints them.
+
+    For each item and group (at ``n_likely``), the integer sums ``S`` whose
+    mean ``S/n`` lies within one printed unit of the printed value, the exact
+    mean to four decimals, and what half-up, half-even and truncation print.
+
+    Parameters
+    ----------
+    means : DataFrame
+        ``survey_means`` (columns item, group, mean_printed, n_likely).
+    scale : (int, int)
+        Answer scale.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``item``, ``group``, ``n``, ``mean_printed``, ``sum``,
+        ``exact_mean`` (text, four decimals), ``half_up``, ``half_even``,
+        ``truncate`` (the printed form under each rule, decimal comma) and
+        ``matches`` (the rules under which it prints as the report does).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item": ["S3"], "group": ["all_respondents"],
+    ...                    "mean_printed": ["2,85"], "n_likely": [7]})
+    >>> arithmetic(df)[["sum", "exact_mean", "half_up", "truncate", "matches"]]
+       sum exact_mean half_up truncate   matches
+    0   19     2.7143    2,71     2,71
+    1   20     2.8571    2,86     2,85  truncate
+    2   21     3.0000    3,00     3,00
+    """
+    _require_columns(means, ("item", "group", "mean_printed", "n_likely"), "survey_means.csv")
+    rows = []
+    for rec in means.to_dict("records"):
+        value, dec = parse_printed_mean(str(rec["mean_printed"]))
+        n = int(rec["n_likely"])
+        unit = Fraction(1, 10 ** dec)
+        lo = max(n * scale[0], math.floor((value - unit) * n))
+        hi = min(n * scale[1], math.ceil((value + unit) * n))
+        for s in range(lo, hi + 1):
+            exact = Fraction(s, n)
+            shown = {r: _fmt_printed(round_mean(exact, dec, r), dec, ",") for r in RULES}
+            matches = [r for r in RULES if rounds_to(exact, value, dec, r)]
+            rows.append({"item": rec["item"], "group": rec["group"], "n": n,
+                         "mean_printed": rec["mean_printed"], "sum": s,
+                         "exact_mean": f"{float(exact):.4f}", **shown, "matches": " ".join(matches)})
+    return pd.DataFrame(rows)
+
+
+def possible_answer_sets(printed: str, n: int, scale: Scale = (1, 4), rule: str = "half_up") -> list[tuple[int, ...]]:
+    """Every multiset of ``n`` answers whose mean prints as ``printed``.
+
+    Shows how little, or how much, a mean of very few answers says.
+
+    Examples
+    --------
+    >>> possible_answer_sets("3,33", 3)
+    [(2, 4, 4), (3, 3, 4)]
+    >>> possible_answer_sets("4", 3, rule="truncate")
+    [(4, 4, 4)]
+    """
+    from itertools import combinations_with_replacement
+
+    value, dec = parse_printed_mean(printed)
+    _check_rule(rule)
+    rules = RULES if rule == "any" else (rule,)
+    answers = range(scale[0], scale[1] + 1)
+    return [combo for combo in combinations_with_replacement(answers, n)
+            if any(rounds_to(Fraction(sum(combo), n), value, dec, r) for r in rules)]

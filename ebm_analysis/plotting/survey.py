@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.labels import current_language
 from ebm_analysis.survey import joint_table, response_distribution
 
 __all__ = ["plot_survey_means", "plot_diverging_likert", "LABELS"]
@@ -60,7 +61,8 @@ _JOINT_COLUMNS = ("item", "sub_value", "total_value", "rest_mean_min", "rest_mea
 _BAD = "#c0392b"
 
 
-def _labels(lang: str) -> dict[str, str]:
+def _labels(lang: str | None) -> dict[str, str]:
+    lang = lang or current_language()
     if lang not in LABELS:
         raise DataError(Problem("(arguments)", None, "lang", repr(lang), "expected 'en' or 'sv'"))
     return LABELS[lang]
@@ -93,7 +95,7 @@ def _mark_bad(ax: Axes, x: float, y: float, text: str, right_side: bool) -> None
                 va="center", color=_BAD, fontsize=8, gid="impossible_text")
 
 
-def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str = "en",
+def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str | None = None,
                       ax: Axes | None = None, scale: tuple[int, int] = (1, 4)) -> Figure:
     """Dot plot of both printed means per item, with the other respondents' implied range.
 
@@ -191,7 +193,7 @@ def _diverging_segments(shares: dict[int, float], scale: tuple[int, int]) -> lis
     return segments
 
 
-def plot_diverging_likert(responses: pd.DataFrame, lang: str = "en", ax: Axes | None = None,
+def plot_diverging_likert(responses: pd.DataFrame, lang: str | None = None, ax: Axes | None = None,
                           scale: tuple[int, int] = (1, 4), *, synthetic: bool = False,
                           title: str | None = None) -> Figure:
     """Diverging stacked bar chart of per-respondent answers (Heiberger & Robbins 2014).
