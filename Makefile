@@ -50,7 +50,7 @@ report: $(STAMP)
 	$(BIN)/python -m ebm_analysis report --lang $(LABEL_LANG) $(if $(filter 1 yes true,$(CODE)),--code,)
 
 test: $(STAMP)
-	EBM_LANG=en MPLBACKEND=Agg $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider
+	EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

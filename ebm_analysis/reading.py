@@ -48,27 +48,44 @@ class RawTable:
 def decode_utf8(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     """Decode bytes as UTF-8 (a leading BOM is dropped), or explain why not.
 
+    When the bytes are not UTF-8, the problem names the line and the column
+    (by its header name) holding the first offending byte.
+
     Examples
     --------
     >>> decode_utf8("\\ufeffa;b\\r\\n".encode("utf-8"), "x.csv")
     ('a;b\\r\\n', [])
-    >>> text, problems = decode_utf8("möte".encode("cp1252"), "x.csv")
+    >>> text, problems = decode_utf8("id;ord\\n1;möte\\n".encode("cp1252"), "x.csv")
     >>> print(problems[0])
-    x.csv, line 1, column 2: found byte 0xF6 (ö in Windows-1252/Latin-1), which is not UTF-8; ...
+    x.csv, line 2, column 'ord': found byte 0xF6 (ö in Windows-1252/Latin-1), which is not UTF-8; ...
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
         bad = data[exc.start]
         guess = bytes([bad]).decode("cp1252", errors="replace")
+        line, column = _locate_replacement(data.decode("utf-8", errors="replace"))
         found = f"byte 0x{bad:02X} ({guess} in Windows-1252/Latin-1), which is not UTF-8"
-        return None, [Problem(file, line, f"{col}", found,
+        return None, [Problem(file, line, column, found,
                               f"the file seems to be saved as Windows-1252/Latin-1; {SAVE_AS_UTF8}")]
+
+
+def _locate_replacement(text: str) -> tuple[int, str | None]:
+    """Line and column name of the first U+FFFD (an undecodable byte) in ``text``."""
+    first_line = text.splitlines()[0] if text else ""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    header: list[str] = []
+    line = 1
+    for cells in reader:
+        start, line = line, reader.line_num + 1
+        if not header:
+            header = cells
+        for i, cell in enumerate(cells):
+            if "\ufffd" in cell:
+                return start, header[i] if i < len(header) and start > 1 else f"#{i + 1}"
+    return line, None
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -204,7 +204,7 @@ def test_latin1_file_is_refused_with_advice(data_copy):
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
     problems = problems_of(data_copy)
     p = next(p for p in problems if p.file == "advice.csv")
-    assert p.line == 2 and p.column is not None
+    assert (p.line, p.column) == (2, "advice_sv")
     assert "UTF-8" in p.expected and "0x" in p.found
 
 
