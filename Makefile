@@ -31,7 +31,7 @@ endif
 
 CODE ?= 0
 
-.PHONY: report test lab setup clean help print-lang
+.PHONY: report test lab setup browser-deps clean help print-lang
 
 help:
 	@echo "make report   execute every notebook, write figures/ and reports/ (LANG=sv for Swedish labels, CODE=1 to show code)"
@@ -49,7 +49,14 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)
 	$(BIN)/python -m ebm_analysis report --lang $(LABEL_LANG) $(if $(filter 1 yes true,$(CODE)),--code,)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium with Playwright (no browser download).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser-deps
 	EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider
 
 lab: $(STAMP)

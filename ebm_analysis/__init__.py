@@ -1,7 +1,32 @@
-"""ebm-analysis: a reproducible workbench for qualitative analysis of the EBM evaluation."""
+"""ebm-analysis: a reproducible workbench for qualitative analysis of the EBM evaluation.
 
+The public names are re-exported here; each lives in a small topic module:
+loading (:mod:`~ebm_analysis.project`), coding (:mod:`~ebm_analysis.coding`),
+queries (:mod:`~ebm_analysis.queries`), survey (:mod:`~ebm_analysis.survey`),
+attendance (:mod:`~ebm_analysis.attendance`), plots (:mod:`ebm_analysis.plotting`).
+
+Examples
+--------
+>>> import ebm_analysis as ebm
+>>> project = ebm.load_project()
+>>> int(ebm.code_by_meeting(project).loc["soft_values"].sum()) > 0
+True
+"""
+
+from ebm_analysis.attendance import attendance_bounds, expert_presence, group_over_time
+from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
-from ebm_analysis.project import Project, load_project
+from ebm_analysis.figures import save_figure
+from ebm_analysis.project import Project, default_data_dir, load_project
+from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
+                                  descendants, retrieve, search_text)
+from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 
-__all__ = ["DataError", "Problem", "Project", "load_project"]
+__all__ = [
+    "CodingStore", "ConcurrentEditError", "DataError", "Problem", "Project",
+    "attendance_bounds", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
+    "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
+    "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
+    "survey_summary",
+]
 __version__ = "0.1.0"

@@ -12,9 +12,9 @@ from ebm_analysis.errors import DataError
 
 def _check(args: argparse.Namespace) -> int:
     from ebm_analysis.privacy import scan_folder
-    from ebm_analysis.project import BUNDLED_DATA, load_project
+    from ebm_analysis.project import default_data_dir, load_project
 
-    folder = Path(args.data_dir) if args.data_dir else BUNDLED_DATA
+    folder = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
         project = load_project(folder)
     except DataError as err:

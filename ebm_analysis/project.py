@@ -8,6 +8,7 @@ problem found, so nothing is ever half-loaded.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,6 +21,22 @@ from ebm_analysis.reading import RawTable, read_raw_table
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR_VARIABLE = "EBM_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """The data folder used when none is given.
+
+    The folder named by the ``EBM_DATA_DIR`` environment variable if it is
+    set (for example to work on a copy), else the bundled ``data/``.
+
+    Examples
+    --------
+    >>> default_data_dir().name
+    'data'
+    """
+    value = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(value) if value else BUNDLED_DATA
 
 
 @dataclass
@@ -100,7 +117,8 @@ def load_project(path: str | Path | None = None) -> Project:
     Parameters
     ----------
     path : str or Path, optional
-        The data folder; None means the EBM data bundled with the package.
+        The data folder; None means :func:`default_data_dir` (the folder in
+        ``EBM_DATA_DIR`` if set, else the EBM data bundled with the package).
 
     Returns
     -------
@@ -121,7 +139,7 @@ def load_project(path: str | Path | None = None) -> Project:
     >>> project.participants.loc[project.participants["role"] == "service_user_mentor", "participant_id"].tolist()
     ['BM1', 'BM2', 'BM3']
     """
-    folder = Path(path) if path is not None else BUNDLED_DATA
+    folder = default_data_dir() if path is None else Path(path)
     if not folder.is_dir():
         raise DataError(Problem(str(folder), None, None, "no such folder",
                                 "expected the path of a data folder holding meetings.csv, participants.csv, ..."))

@@ -54,3 +54,30 @@ def set_cell(rows: list[list[str]], row_index: int, column: str, value: str) -> 
     """Set a cell of data row ``row_index`` (0-based); return its line number in the file."""
     rows[row_index + 1][rows[0].index(column)] = value
     return row_index + 2
+
+
+# ------------------------------------------------------------------ browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download).
+
+    ``make test`` installs Chromium (Debian package ``chromium``) when it is
+    missing; without it these tests fail rather than skip.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

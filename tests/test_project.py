@@ -227,7 +227,7 @@ def test_basis_must_match_status(data_copy, edit_table):
 
 
 def test_count_range(data_copy, edit_table):
-    edit_table(data_copy, "attendance_counts.csv", lambda rows: set_cell(rows, 0, "present_min", "5"))
+    edit_table(data_copy, "attendance_counts.csv", lambda rows: set_cell(rows, 0, "present_min", "7"))
     assert_problem(problems_of(data_copy), "attendance_counts.csv", 2, "present_min")
 
 

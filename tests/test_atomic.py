@@ -1,0 +1,93 @@
+"""Tests for ebm_analysis.atomic: crash-safe writes that keep previous versions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ebm_analysis import atomic
+
+# ---------------------------------------------------------------- atomic writes
+
+def test_write_text_atomic_keeps_numbered_previous_versions(tmp_path):
+    target = tmp_path / "codings.csv"
+    assert atomic.write_text_atomic(target, "v1\n") is None
+    atomic.write_text_atomic(target, "v2\n")
+    atomic.write_text_atomic(target, "v3\n")
+    assert target.read_text(encoding="utf-8") == "v3\n"
+    kept = atomic.previous_versions(target)
+    assert [p.name for p in kept] == ["codings.0001.csv", "codings.0002.csv"]
+    assert [p.read_text(encoding="utf-8") for p in kept] == ["v1\n", "v2\n"]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
+
+
+def test_crash_in_replace_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "codings.csv"
+    target.write_text("original\n", encoding="utf-8")
+    real_replace = os.replace
+
+    def crash(src, dst):
+        if Path(dst) == target:
+            raise OSError("simulated crash during the final rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        atomic.write_text_atomic(target, "new content\n")
+    assert target.read_text(encoding="utf-8") == "original\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_crash_while_writing_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "codings.csv"
+    target.write_text("original\n", encoding="utf-8")
+
+    def crash(fd):
+        raise OSError("simulated crash: disk full during fsync")
+
+    monkeypatch.setattr(atomic.os, "fsync", crash)
+    with pytest.raises(OSError, match="disk full"):
+        atomic.write_text_atomic(target, "x" * 10_000)
+    assert target.read_text(encoding="utf-8") == "original\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_csv_atomic_round_trips_text_with_commas_and_swedish(tmp_path):
+    frame = pd.DataFrame({"a": ["å, ä; ö", "\"quoted\""], "n": pd.array([1, None], dtype="Int64")})
+    atomic.write_csv_atomic(tmp_path / "t.csv", frame)
+    back = pd.read_csv(tmp_path / "t.csv", dtype={"a": "string"}).astype({"n": "Int64"})
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+
+
+def test_crash_while_keeping_the_previous_version_leaves_original(tmp_path, monkeypatch):
+    target = tmp_path / "codings.csv"
+    target.write_text("original\n", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise OSError("simulated crash while copying the previous version")
+
+    monkeypatch.setattr(atomic.shutil, "copystat", crash)
+    with pytest.raises(OSError, match="previous version"):
+        atomic.write_text_atomic(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "original\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_no_previous_version_when_asked_not_to(tmp_path):
+    target = tmp_path / "a.txt"
+    atomic.write_text_atomic(target, "1", keep_previous=False)
+    assert atomic.write_text_atomic(target, "2", keep_previous=False) is None
+    assert atomic.previous_versions(target) == []
+    assert target.read_bytes() == b"2"
+
+
+def test_text_is_written_byte_exact_utf8(tmp_path):
+    target = tmp_path / "a.csv"
+    atomic.write_text_atomic(target, "a;b\r\nå,ä\n")
+    assert target.read_bytes() == "a;b\r\nå,ä\n".encode("utf-8")

@@ -1,0 +1,358 @@
+"""Tests for ebm_analysis.queries, on a SYNTHETIC project whose answers are worked out by hand.
+
+The synthetic project (built in memory, no files):
+
+    codebook (in this order)      trust > trust_staff > trust_staff_deep;  power;  care (never used)
+
+    E1 interview, social_secretary SS1, group A, meeting 2
+       "Vi lärde oss mycket om tillit."            (30 chars; "tillit" = [23, 29))
+    E2 meeting, service_user_mentor BM1, meeting 3
+       "Att våga vara mänsklig är viktigt."        ("Att" = [0, 3); "våga" = [4, 8))
+    E3 survey_comment, unknown speaker, no meeting
+       "Bra träffar, men för lite tid."
+    O1 observation note, meeting 3, observed
+       "Samtalet handlade om makt och tillit."     (37 chars; "makt" = [21, 25); "tillit" = [30, 36))
+
+    K1 E1 trust whole              K5 O1 power [21, 25)
+    K2 E1 trust_staff_deep [23,29) K6 O1 trust_staff [30, 36)
+    K3 E2 power whole              K7 E2 trust [0, 3)
+    K4 E3 trust_staff whole
+
+Rolled up to the top level, the segments carry: E1 {trust}, E2 {trust, power},
+E3 {trust}, O1 {trust, power}.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ebm_analysis.errors import DataError
+from ebm_analysis.project import Project, load_project
+from ebm_analysis.queries import (
+    MISSING, CodedData, code_by_attribute, code_by_meeting, code_frequencies, codings_without_meeting,
+    cooccurrence, descendants, retrieve, search_text, top_level_codes,
+)
+
+# ---------------------------------------------------------------- shared synthetic fixtures
+
+TEXTS = {
+    "E1": "Vi lärde oss mycket om tillit.",
+    "E2": "Att våga vara mänsklig är viktigt.",
+    "E3": "Bra träffar, men för lite tid.",
+    "O1": "Samtalet handlade om makt och tillit.",
+}
+
+
+def _frame(rows: list[tuple], columns: str, ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns.split())
+    return frame.astype({c: ("Int64" if c in ints else "string") for c in frame.columns})
+
+
+def synthetic_project() -> Project:
+    excerpts = _frame([
+        ("E1", "interview", "social_secretary", "SS1", "A", 2, TEXTS["E1"], "We learnt a lot about trust."),
+        ("E2", "meeting", "service_user_mentor", "BM1", None, 3, TEXTS["E2"], "To dare to be human is important."),
+        ("E3", "survey_comment", "unknown", None, None, None, TEXTS["E3"], "Good meetings, but too little time."),
+    ], "excerpt_id source_type speaker_role speaker_id speaker_group meeting text_sv text_en", ints=("meeting",))
+    observations = _frame([("O1", 3, "observed", TEXTS["O1"], "The talk was about power and trust.")],
+                          "note_id meeting basis text_sv text_en", ints=("meeting",))
+    participants = _frame([
+        ("SS1", "social_secretary", 1, "no", "yes", "under_3_months", "unknown"),
+        ("BM1", "service_user_mentor", 1, "no", "no", "not_applicable", "not_applicable"),
+    ], "participant_id role joined_meeting left_project answered_survey tenure_at_start introduction_track",
+        ints=("joined_meeting",))
+    codebook = _frame([("trust", None, "Tillit", "Trust", "active"),
+                       ("trust_staff", "trust", "Tillit till personal", "Trust in staff", "active"),
+                       ("trust_staff_deep", "trust_staff", "Djup tillit", "Deep trust", "active"),
+                       ("power", None, "Makt", "Power", "active"),
+                       ("care", None, "Omsorg", "Care", "unused")],
+                      "code_id parent_id name_sv name_en status")
+    codings = _frame([
+        ("K1", "E1", "trust", "R1", None, None, None),
+        ("K2", "E1", "trust_staff_deep", "R1", 23, 29, "om tillit"),
+        ("K3", "E2", "power", "R1", None, None, None),
+        ("K4", "E3", "trust_staff", "R2", None, None, None),
+        ("K5", "O1", "power", "R1", 21, 25, None),
+        ("K6", "O1", "trust_staff", "R1", 30, 36, None),
+        ("K7", "E2", "trust", "R2", 0, 3, None),
+    ], "coding_id segment_id code_id coder start end memo", ints=("start", "end"))
+    return Project(Path("synthetic"), {"excerpts": excerpts, "observations": observations,
+                                       "participants": participants, "codebook": codebook, "codings": codings})
+
+
+@pytest.fixture
+def project() -> Project:
+    return synthetic_project()
+
+
+ROLES_ORDER = ["social_secretary", "lvm_case_officer", "service_user_mentor", "expert_social_secretary",
+               "unknown", "observer"]
+
+# ---------------------------------------------------------------- code tree
+
+
+def test_descendants_and_top_levels(project):
+    book = project.codebook
+    assert descendants(book, "trust") == ["trust_staff", "trust_staff_deep"]
+    assert descendants(book, "trust", include_self=True) == ["trust", "trust_staff", "trust_staff_deep"]
+    assert descendants(book, "power") == []
+    assert top_level_codes(book)["trust_staff_deep"] == "trust"
+    with pytest.raises(DataError, match="'nope', which the codebook does not list"):
+        descendants(book, "nope")
+
+
+# ---------------------------------------------------------------- retrieve
+
+@pytest.mark.parametrize("kwargs, ids", [
+    ({"code": "trust"}, ["K1", "K2", "K7", "K4", "K6"]),
+    ({"code": "trust", "include_subcodes": False}, ["K1", "K7"]),
+    ({"code": "trust_staff"}, ["K2", "K4", "K6"]),
+    ({"code": ["power", "trust_staff_deep"]}, ["K2", "K3", "K5"]),
+    ({"role": "service_user_mentor"}, ["K3", "K7"]),
+    ({"meeting": 3}, ["K3", "K7", "K5", "K6"]),
+    ({"participant": "SS1"}, ["K1", "K2"]),
+    ({"source_type": "observation_note", "code": "trust"}, ["K6"]),
+    ({"code": "care"}, []),
+])
+def test_retrieve_filters(project, kwargs, ids):
+    assert retrieve(project, **kwargs)["coding_id"].tolist() == ids
+
+
+def test_retrieve_spans_and_context(project):
+    hits = retrieve(project, code="trust", context=5).set_index("coding_id")
+    assert hits.loc["K2", "coded_text"] == "tillit"
+    assert (hits.loc["K2", "context_before"], hits.loc["K2", "context_after"]) == ("t om ", ".")
+    assert hits.loc["K2", "memo"] == "om tillit"
+    assert hits.loc["K1", "coded_text"] == TEXTS["E1"]                        # whole segment
+    assert (hits.loc["K1", "context_before"], hits.loc["K1", "context_after"]) == ("", "")
+    assert hits.loc["K7", "coded_text"] == "Att" and hits.loc["K7", "context_before"] == ""
+    assert hits.loc["K6", "speaker_role"] == "observer"
+    assert list(hits.reset_index().columns[:12]) == [
+        "coding_id", "segment_id", "code_id", "source_type", "speaker_role", "meeting", "coded_text",
+        "context_before", "context_after", "text_sv", "text_en", "memo"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"code": "nope"}, "codebook does not list"),
+    ({"role": "mentor"}, "role"),
+    ({"meeting": 9}, "meeting"),
+    ({"source_type": "diary"}, "source_type"),
+    ({"participant": "SS9"}, "participant"),
+])
+def test_retrieve_rejects_unknown_filters(project, kwargs, match):
+    with pytest.raises(DataError, match=match):
+        retrieve(project, **kwargs)
+
+
+# ---------------------------------------------------------------- frequencies and matrices
+
+def test_code_frequencies_by_role_top_level(project):
+    freq = code_frequencies(project, by="speaker_role")
+    assert freq["code_id"].tolist() == ["trust"] * 6 + ["power"] * 6 + ["care"] * 6
+    assert freq["speaker_role"].tolist()[:6] == ROLES_ORDER
+    got = freq.set_index(["code_id", "speaker_role"])
+    assert got.loc[("trust", "social_secretary")].tolist() == [2, 1]   # K1 and K2, both on E1
+    assert got.loc[("trust", "service_user_mentor")].tolist() == [1, 1]
+    assert got.loc[("trust", "unknown")].tolist() == [1, 1]
+    assert got.loc[("trust", "observer")].tolist() == [1, 1]
+    assert got.loc[("power", "service_user_mentor")].tolist() == [1, 1]
+    assert got.loc[("power", "observer")].tolist() == [1, 1]
+    assert got["codings"].sum() == 7
+    assert got.loc["care"].sum().tolist() == [0, 0]
+
+
+def test_code_frequencies_code_level_and_source_type(project):
+    freq = code_frequencies(project, by="source_type", level="code").set_index(["code_id", "source_type"])
+    assert freq.loc[("trust_staff_deep", "interview"), "codings"] == 1
+    assert freq.loc[("trust", "interview"), "codings"] == 1
+    assert freq.loc[("trust_staff", "survey_comment"), "codings"] == 1
+    assert freq.loc[("trust_staff", "observation_note"), "codings"] == 1
+    assert len(freq) == 5 * 4
+
+
+def test_code_by_meeting_has_all_eight_and_counts_the_rest(project):
+    m = code_by_meeting(project)
+    assert m.columns.tolist() == list(range(1, 9))
+    assert m.index.tolist() == ["trust", "power", "care"]
+    assert m.loc["trust"].tolist() == [0, 2, 2, 0, 0, 0, 0, 0]   # E1: K1, K2; meeting 3: K7, K6
+    assert m.loc["power"].tolist() == [0, 0, 2, 0, 0, 0, 0, 0]
+    assert m.loc["care"].sum() == 0
+    assert m.attrs["without_meeting"] == 1                          # K4 on E3
+    seg = code_by_meeting(project, count="segments")
+    assert seg.loc["trust"].tolist() == [0, 1, 2, 0, 0, 0, 0, 0]
+    rest = codings_without_meeting(project).set_index("code_id")
+    assert rest.loc["trust"].tolist() == [1, 1] and rest.loc["power"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("attribute, columns, trust, power", [
+    ("speaker_group", ["A", MISSING], [2, 3], [0, 2]),
+    ("observation_basis", ["observed", "retold", "unclear", MISSING], [1, 0, 0, 4], [1, 0, 0, 1]),
+    ("tenure_at_start", ["not_applicable", "under_3_months", MISSING], [1, 2, 2], [1, 0, 1]),
+    ("source_type", ["interview", "survey_comment", "meeting", "observation_note"], [2, 1, 1, 1], [0, 0, 1, 1]),
+])
+def test_code_by_attribute(project, attribute, columns, trust, power):
+    m = code_by_attribute(project, attribute)
+    assert m.columns.tolist() == columns
+    assert m.loc["trust"].tolist() == trust
+    assert m.loc["power"].tolist() == power
+    assert m.loc["care"].sum() == 0
+
+
+def test_code_by_attribute_rejects_unknown(project):
+    with pytest.raises(DataError, match="attribute"):
+        code_by_attribute(project, "shoe_size")
+    with pytest.raises(DataError, match="level"):
+        code_by_attribute(project, "meeting", level="middle")
+
+
+# ---------------------------------------------------------------- co-occurrence
+
+def test_cooccurrence_top_level(project):
+    seg = cooccurrence(project)
+    assert seg.index.tolist() == seg.columns.tolist() == ["trust", "power", "care"]
+    assert seg.values.tolist() == [[4, 2, 0], [2, 2, 0], [0, 0, 0]]
+    # overlap: only E2 (power whole, trust on "Att"); on O1 "makt" and "tillit" do not touch
+    assert cooccurrence(project, mode="overlap").values.tolist() == [[4, 1, 0], [1, 2, 0], [0, 0, 0]]
+
+
+def test_cooccurrence_code_level(project):
+    seg = cooccurrence(project, level="code")
+    expected = pd.DataFrame(0, index=seg.index, columns=seg.columns)
+    for a, b, n in [("trust", "trust", 2), ("trust_staff", "trust_staff", 2), ("trust_staff_deep", "trust_staff_deep", 1),
+                    ("power", "power", 2), ("trust", "trust_staff_deep", 1), ("trust", "power", 1),
+                    ("trust_staff", "power", 1)]:
+        expected.loc[a, b] = expected.loc[b, a] = n
+    pd.testing.assert_frame_equal(seg, expected)
+    ov = cooccurrence(project, level="code", mode="overlap")
+    assert ov.loc["trust", "trust_staff_deep"] == 1 and ov.loc["trust", "power"] == 1
+    assert ov.loc["trust_staff", "power"] == 0
+    assert (ov.values <= seg.values).all() and (ov.values == ov.values.T).all()
+
+
+def test_adjacent_spans_do_not_overlap_and_pairs_count_once_per_segment():
+    seg = pd.DataFrame({"segment_id": ["S1", "S2"], "text_sv": ["abcdefghij", "abcdefghij"]})
+    book = pd.DataFrame({"code_id": ["a", "b"], "parent_id": [None, None]})
+    cod = pd.DataFrame({"coding_id": [f"K{i}" for i in range(5)], "segment_id": ["S1", "S1", "S2", "S2", "S2"],
+                        "code_id": ["a", "b", "a", "a", "b"],
+                        "start": pd.array([0, 5, 0, 2, 1], dtype="Int64"),
+                        "end": pd.array([5, 8, 3, 6, 4], dtype="Int64")})
+    data = CodedData(seg, cod, book)
+    assert cooccurrence(data, mode="overlap").values.tolist() == [[2, 1], [1, 2]]   # S1 touch only, S2 twice
+    assert cooccurrence(data, mode="segment").values.tolist() == [[2, 2], [2, 2]]
+    with pytest.raises(DataError, match="mode"):
+        cooccurrence(data, mode="near")
+
+
+# ---------------------------------------------------------------- text search
+
+def test_search_finds_offsets_and_context(project):
+    hits = search_text(project, "tillit", context=5)
+    assert hits.columns.tolist() == ["segment_id", "start", "end", "match", "left", "right"]
+    assert hits[["segment_id", "start", "end"]].values.tolist() == [["E1", 23, 29], ["O1", 30, 36]]
+    assert hits[["left", "right"]].values.tolist() == [["t om ", "."], [" och ", "."]]
+
+
+def test_search_case_and_whole_words(project):
+    assert len(search_text(project, "TILLIT")) == 2
+    assert len(search_text(project, "TILLIT", case=True)) == 0
+    assert len(search_text(project, "till")) == 2
+    assert len(search_text(project, "till", whole_word=True)) == 0
+    assert search_text(project, "trust", language="en")["segment_id"].tolist() == ["E1", "O1"]
+    assert search_text(project, r"\bm\w*t\b", regex=True)["match"].tolist() == ["mycket", "makt"]
+
+
+def test_swedish_letters_are_not_folded_unless_asked(project):
+    assert search_text(project, "vaga").empty
+    assert search_text(project, "for").empty
+    folded = search_text(project, "vaga", fold_diacritics=True)
+    assert folded[["segment_id", "start", "end", "match"]].values.tolist() == [["E2", 4, 8, "våga"]]
+    assert search_text(project, "for", fold_diacritics=True)["match"].tolist() == ["för"]
+    assert set(search_text(project, "a")["match"]) == {"a", "A"}                 # never ä or å
+    assert search_text(project, "Ä")["match"].tolist() == ["ä", "ä", "ä", "ä"]   # lärde, mänsklig, är, träffar
+
+
+def test_folding_keeps_offsets_when_a_character_expands():
+    text = "Ett \ufb01nt möte, café."   # the ligature ﬁ decomposes to two letters
+    data = CodedData(pd.DataFrame({"segment_id": ["S1"], "text_sv": [text], "text_en": [""]}),
+                     pd.DataFrame(), pd.DataFrame())
+    hits = search_text(data, "mote", fold_diacritics=True, context=4)
+    assert hits[["start", "end", "match", "left"]].values.tolist() == [[8, 12, "möte", "\ufb01nt "]]
+    assert search_text(data, "fint", fold_diacritics=True)["match"].tolist() == ["\ufb01nt"]
+    assert search_text(data, "cafe", fold_diacritics=True)[["start", "end"]].values.tolist() == [[14, 18]]
+
+
+def test_search_rejects_empty_and_bad_patterns(project):
+    with pytest.raises(DataError, match="empty"):
+        search_text(project, "")
+    with pytest.raises(DataError, match="regular expression"):
+        search_text(project, "(", regex=True)
+
+
+# ---------------------------------------------------------------- the real corpus
+
+def test_real_corpus_queries_agree_with_each_other():
+    project = load_project()
+    assert len(project.codings) > 0, "data/codings.csv has no codings yet"
+    assert len(retrieve(project)) == len(project.codings)
+    freq = code_frequencies(project, by="source_type")
+    assert freq["codings"].sum() == len(project.codings)
+    m = code_by_meeting(project)
+    assert m.values.sum() + m.attrs["without_meeting"] == len(project.codings)
+    co = cooccurrence(project, level="code")
+    per_code = project.codings.groupby("code_id")["segment_id"].nunique()
+    assert all(co.loc[c, c] == per_code.get(c, 0) for c in co.index)
+
+
+def test_real_corpus_every_segment_is_coded():
+    project = load_project()
+    missing = set(project.segments()["segment_id"]) - set(project.codings["segment_id"])
+    assert missing == set(), f"segments without any coding: {sorted(missing)}"
+
+
+def test_real_corpus_every_code_used_or_marked_unused():
+    """Every active code is applied, itself or through a sub-code; the rest are status 'unused'."""
+    project = load_project()
+    book = project.codebook
+    applied = set(project.codings["code_id"])
+    # a parent code counts as used when it or any of its sub-codes is applied
+    used = {c for c in book["code_id"] if applied & set(descendants(book, c, include_self=True))}
+    idle = set(book.loc[book["status"] == "active", "code_id"]) - used
+    assert len(book) > 0, "data/codebook.csv has no codes yet"
+    assert idle == set(), f"active codes never used (apply them or set status 'unused'): {sorted(idle)}"
+
+
+# ---------------------------------------------------------------- plots of the queries (ebm_analysis.plotting.themes)
+
+def test_theme_plots_annotate_counts_and_use_codebook_names(project):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ebm_analysis.plotting.themes import (
+        plot_cooccurrence_heatmap, plot_theme_frequencies_by_role, plot_theme_meeting_heatmap,
+    )
+
+    fig = plot_theme_meeting_heatmap(code_by_meeting(project), project.codebook, lang="sv")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Träff" and ax.get_ylabel() == "Tema"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Tillit", "Makt", "Omsorg"]
+    cells = [t.get_text() for t in ax.texts if t.get_text().isdigit()]
+    assert len(cells) == 3 * 8 and cells[:8] == ["0", "2", "2", "0", "0", "0", "0", "0"]
+
+    _, given = plt.subplots()
+    fig = plot_cooccurrence_heatmap(cooccurrence(project), project.codebook, ax=given)
+    assert fig is given.figure
+    assert [t.get_text() for t in given.texts][:3] == ["4", "2", "0"]
+
+    fig = plot_theme_frequencies_by_role(code_frequencies(project), project.codebook, count="codings")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Social secretaries", "Service-user mentors", "Unknown", "Evaluator's notes"]
+    bar_labels = sorted(t.get_text() for t in ax.texts if t.get_text())
+    assert bar_labels == sorted(["2", "1", "1", "1", "1", "1"])   # trust ×4 roles, power ×2
+    with pytest.raises(DataError, match="lang"):
+        plot_theme_meeting_heatmap(code_by_meeting(project), lang="de")
+    plt.close("all")
