@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ebm_analysis.errors import DataError
-from ebm_analysis.labels import LANGUAGES, label
+from ebm_analysis.labels import LANGUAGES, current_language, label
 
 __all__ = ["plot_theme_frequencies_by_role", "plot_theme_meeting_heatmap", "plot_cooccurrence_heatmap", "TEXTS"]
 
@@ -36,7 +36,7 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 def plot_theme_frequencies_by_role(freq: pd.DataFrame, codebook: pd.DataFrame | None = None, *,
-                                   count: str = "segments", ax: Axes | None = None, lang: str = "en") -> Figure:
+                                   count: str = "segments", ax: Axes | None = None, lang: str | None = None) -> Figure:
     """Grouped horizontal bars: for each theme, one bar per role (or source type).
 
     Parameters
@@ -48,7 +48,8 @@ def plot_theme_frequencies_by_role(freq: pd.DataFrame, codebook: pd.DataFrame | 
         For code names; without it the code ids are shown.
     count : {"segments", "codings"}, default "segments"
     ax : Axes, optional
-    lang : {"en", "sv"}, default "en"
+    lang : {"en", "sv"}, optional
+        Label language (default: the run's, see :func:`ebm_analysis.labels.current_language`).
 
     Returns
     -------
@@ -62,7 +63,7 @@ def plot_theme_frequencies_by_role(freq: pd.DataFrame, codebook: pd.DataFrame | 
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['Socialsekreterare', 'Utvärderarens anteckningar']
     """
-    _check_lang(lang)
+    lang = _check_lang(lang)
     if count not in ("segments", "codings"):
         raise DataError(f"count must be 'segments' or 'codings', not {count!r}")
     by = next(c for c in freq.columns if c not in ("code_id", "codings", "segments"))
@@ -86,7 +87,7 @@ def plot_theme_frequencies_by_role(freq: pd.DataFrame, codebook: pd.DataFrame | 
 
 
 def plot_theme_meeting_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | None = None, *,
-                               ax: Axes | None = None, lang: str = "en") -> Figure:
+                               ax: Axes | None = None, lang: str | None = None) -> Figure:
     """A theme × meeting heatmap with the count in each cell.
 
     Parameters
@@ -97,7 +98,8 @@ def plot_theme_meeting_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | No
         the number left out is noted under the plot.
     codebook : DataFrame, optional
     ax : Axes, optional
-    lang : {"en", "sv"}, default "en"
+    lang : {"en", "sv"}, optional
+        Label language (default: the run's, see :func:`ebm_analysis.labels.current_language`).
 
     Returns
     -------
@@ -110,7 +112,7 @@ def plot_theme_meeting_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | No
     >>> fig.axes[0].get_xlabel()
     'Träff'
     """
-    _check_lang(lang)
+    lang = _check_lang(lang)
     fig, ax = _heatmap(matrix, _names(matrix.index, codebook, lang), [str(c) for c in matrix.columns], ax)
     ax.set_xlabel(label("meeting", lang))
     ax.set_ylabel(TEXTS[lang]["theme"])
@@ -122,7 +124,7 @@ def plot_theme_meeting_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | No
 
 
 def plot_cooccurrence_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | None = None, *,
-                              mode: str = "segment", ax: Axes | None = None, lang: str = "en") -> Figure:
+                              mode: str = "segment", ax: Axes | None = None, lang: str | None = None) -> Figure:
     """A theme × theme heatmap of co-occurrence counts (the diagonal shows each theme's total).
 
     Parameters
@@ -133,7 +135,8 @@ def plot_cooccurrence_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | Non
     mode : {"segment", "overlap"}, default "segment"
         Only for the title: how the matrix was counted.
     ax : Axes, optional
-    lang : {"en", "sv"}, default "en"
+    lang : {"en", "sv"}, optional
+        Label language (default: the run's, see :func:`ebm_analysis.labels.current_language`).
 
     Returns
     -------
@@ -147,7 +150,7 @@ def plot_cooccurrence_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | Non
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['Trust', 'Power']
     """
-    _check_lang(lang)
+    lang = _check_lang(lang)
     names = _names(matrix.index, codebook, lang)
     fig, ax = _heatmap(matrix, names, names, ax, rotate=True)
     ax.set_title(TEXTS[lang]["co_title"].format(mode=TEXTS[lang].get(mode, mode)))
@@ -184,6 +187,8 @@ def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _check_lang(lang: str) -> None:
+def _check_lang(lang: str | None) -> str:
+    lang = lang or current_language()
     if lang not in LANGUAGES:
         raise DataError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    return lang
