@@ -249,7 +249,7 @@ def attendance_bounds(project_or_frames: Any, meetings: Sequence[int] = MEETINGS
                               roster  present_min  present_max  reported_count     basis
     meeting role
     6       social_secretary       6            3            3               3  reported
-    8       social_secretary       6            0            3            <NA>   bounded
+    8       social_secretary       6            2            3            <NA>   bounded
     """
     participants = _frame(project_or_frames, "participants")
     attendance = _frame(project_or_frames, "attendance")
@@ -494,7 +494,7 @@ def bounds_matrix(bounds: pd.DataFrame) -> pd.DataFrame:
     >>> from ebm_analysis import load_project
     >>> m = bounds_matrix(attendance_bounds(load_project()))
     >>> m.loc["social_secretary", [3, 6, 8]].tolist()
-    ['2–6', '3', '0–3']
+    ['2–6', '3', '2–3']
     >>> m.loc["service_user_mentor", 1]
     '2 (inferred)'
     """

@@ -46,6 +46,40 @@ def _survey(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_qdpx(args: argparse.Namespace) -> int:
+    from ebm_analysis.interchange import export_qdpx
+    from ebm_analysis.project import load_project
+
+    out = export_qdpx(load_project(args.data_dir), args.out)
+    print(f"wrote {out}")
+    return 0
+
+
+def _export_qdc(args: argparse.Namespace) -> int:
+    from ebm_analysis.interchange import export_qdc
+    from ebm_analysis.project import load_project
+
+    out = export_qdc(load_project(args.data_dir), args.out)
+    print(f"wrote {out}")
+    return 0
+
+
+def _import_qdpx(args: argparse.Namespace) -> int:
+    from ebm_analysis.interchange import import_qdpx
+
+    project = import_qdpx(args.qdpx, args.data_dir, overwrite=args.overwrite)
+    print(f"imported {args.qdpx} into {args.data_dir}/")
+    print(project.summary().to_string(index=False))
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from ebm_analysis.agreement import agreement_report
+
+    print(agreement_report(args.data_dir, coder=args.coder, level=args.level))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from ebm_analysis.report import build_report
 
@@ -66,6 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=_survey)
+
+    p = sub.add_parser("export-qdpx", help="export the project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)")
+    p.add_argument("out", help="the .qdpx file to write")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.set_defaults(func=_export_qdpx)
+
+    p = sub.add_parser("export-qdc", help="export the codebook as REFI-QDA .qdc")
+    p.add_argument("out", help="the .qdc file to write")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.set_defaults(func=_export_qdc)
+
+    p = sub.add_parser("import-qdpx", help="import a REFI-QDA .qdpx into a new data folder")
+    p.add_argument("qdpx", help="the .qdpx file to read")
+    p.add_argument("data_dir", help="the data folder to create (must not hold files)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a non-empty folder (the old one is kept as <folder>.backup-N)")
+    p.set_defaults(func=_import_qdpx)
+
+    p = sub.add_parser("agreement", help="agreement between a coder and the dictionary coder, per code")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--coder", default="coder1", help="the human coder to compare (default: coder1)")
+    p.add_argument("--level", choices=("top", "code"), default="top",
+                   help="top-level themes (sub-codes rolled up) or every code")
+    p.set_defaults(func=_agreement)
 
     p = sub.add_parser("report", help="execute every notebook and render reports/")
     p.add_argument("--lang", choices=("en", "sv"), default="en", help="language of figure labels")

@@ -63,7 +63,7 @@ def execute(path: Path, lang: str, timeout: int = 600) -> nbformat.NotebookNode:
     env_before = os.environ.get("EBM_LANG")
     os.environ["EBM_LANG"] = lang
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     except Exception as exc:  # nbclient raises CellExecutionError and others
         raise NotebookFailed(f"{path.name} failed while building the report:\n{exc}") from exc

@@ -30,6 +30,7 @@ def contradictions_section() -> str:
 def main() -> None:
     parts = [(PARTS / "head.md").read_text(encoding="utf-8"),
              (PARTS / "codebook.md").read_text(encoding="utf-8"),
+             (PARTS / "dictionary.md").read_text(encoding="utf-8"),
              contradictions_section(),
              (PARTS / "tail.md").read_text(encoding="utf-8")]
     (ROOT / "data" / "README.md").write_text("\n".join(p.rstrip() + "\n" for p in parts), encoding="utf-8")

@@ -1,0 +1,780 @@
+"""Read a REFI-QDA ``.qdpx`` project (from NVivo, ATLAS.ti, MAXQDA, QualCoder, ...) into a data folder.
+
+Mapping (REFI -> EBM):
+
+=============================  ===============================================
+REFI-QDA                       EBM data folder
+=============================  ===============================================
+``Code`` (nested)              codebook.csv: code_id (from the description's
+                               "Code id:" line, else made from the name),
+                               parent_id, name_en = name_sv = name, color,
+                               definition = Description; include / exclude /
+                               example "(not given in the imported project)"
+``TextSource``                 excerpts.csv: one excerpt per source, the whole
+                               plain text as text_sv, source_type interview,
+                               speaker_role unknown, section = source name.
+                               Sources exported by ebm-analysis (named E.../O...
+                               with their variables) are restored as excerpts
+                               and observations
+``PlainTextSelection/Coding``  codings.csv: offsets, coder = User name
+                               (or "unknown"), memo = text of the NoteRefs
+``User``, ``Case``,            refi_users.csv, refi_cases.csv,
+``VariableValue``, ``Set``,    refi_variables.csv, refi_sets.csv,
+``Note``                       refi_notes.csv (the loader ignores these files)
+=============================  ===============================================
+
+Tables REFI has no place for (attendance, survey, ...) are written with their
+header only, and ``IMPORTED_FROM_REFI.md`` in the folder says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.parsers import expat
+
+import pandas as pd
+
+from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.project import Project, load_project
+from ebm_analysis.refi import (NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT, parse_code_description,
+                               parse_labelled_block)
+from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column
+
+__all__ = ["import_qdpx"]
+
+EMPTY_TEXT = "(the imported source has no text)"
+SEGMENT_VARIABLES = ("source_type", "speaker_role", "speaker_id", "speaker_group", "meeting", "basis",
+                     "text_en", "section", "note")
+
+
+def import_qdpx(qdpx_path: str | os.PathLike, data_dir: str | os.PathLike, *, overwrite: bool = False) -> Project:
+    """Import a REFI-QDA project archive into a new data folder.
+
+    The folder is built in a temporary folder next to ``data_dir``, checked
+    with :func:`~ebm_analysis.load_project`, and only then moved into place;
+    if anything is wrong nothing is written.
+
+    Parameters
+    ----------
+    qdpx_path : str or path
+        The ``.qdpx`` file.
+    data_dir : str or path
+        The data folder to create. It must not exist or be empty.
+    overwrite : bool, default False
+        Replace a non-empty ``data_dir``. The previous folder is kept, renamed
+        to ``<data_dir>.backup-1`` (``-2``, ... if that exists).
+
+    Returns
+    -------
+    Project
+        The imported project, loaded from ``data_dir``.
+
+    Raises
+    ------
+    DataError
+        When the archive is not a readable REFI-QDA project (not a zip, no
+        ``project.qde``, XML that does not parse, a missing source file,
+        positions past the end of a text, a coding of an unknown code), or
+        when ``data_dir`` holds files and ``overwrite`` is False.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ebm_analysis import load_project
+    >>> from ebm_analysis.refi.export import export_qdpx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> archive = export_qdpx(load_project(), folder / "ebm.qdpx")
+    >>> project = import_qdpx(archive, folder / "data")
+    >>> project.codings[["segment_id", "code_id", "coder"]].iloc[0].tolist()
+    ['E001', 'bemotande', 'coder1']
+    >>> import_qdpx(archive, folder / "data")
+    Traceback (most recent call last):
+    ...
+    ebm_analysis.errors.DataError: 1 problem in the data:
+    ...
+    """
+    qdpx_path, data_dir = Path(qdpx_path), Path(data_dir)
+    _check_target(data_dir, overwrite)
+    archive = _Archive.open(qdpx_path)
+    converter = _Converter(archive)
+    try:
+        files = converter.convert()
+    finally:
+        archive.zip.close()
+    backup = _backup_name(data_dir) if _non_empty(data_dir) else None
+    left_out = [f"- Left out: {item}." for item in converter.skipped_sources + converter.dropped]
+    files["IMPORTED_FROM_REFI.md"] = _readme(archive, converter.counts, backup, left_out)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.importing-"))
+    try:
+        _write_files(tmp, files)
+        project = load_project(tmp)
+    except DataError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError([Problem(qdpx_path.name, None, None, "content that the data folder cannot hold",
+                                 "see the problems below; nothing was written"), *exc.problems]) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _move_into_place(tmp, data_dir, backup)
+    return Project(data_dir, project.tables)
+
+
+# ---------------------------------------------------------------- target folder
+
+def _non_empty(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def _check_target(data_dir: Path, overwrite: bool) -> None:
+    if data_dir.exists() and not data_dir.is_dir():
+        raise DataError(Problem(str(data_dir), None, None, "a file, not a folder",
+                                "expected the path of a new or empty data folder"))
+    if _non_empty(data_dir) and not overwrite:
+        raise DataError(Problem(str(data_dir), None, None, "a folder that already holds files",
+                                "choose a new or empty folder, or pass overwrite=True (--overwrite on the command line; the current folder "
+                                "is then kept as a backup next to it); coding work is never replaced silently"))
+
+
+def _backup_name(data_dir: Path) -> Path:
+    n = 1
+    while (candidate := data_dir.with_name(f"{data_dir.name}.backup-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def _write_files(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def _move_into_place(tmp: Path, data_dir: Path, backup: Path | None) -> None:
+    if backup is not None:
+        os.rename(data_dir, backup)
+    elif data_dir.is_dir():
+        data_dir.rmdir()  # empty
+    try:
+        os.rename(tmp, data_dir)
+    except BaseException:
+        if backup is not None:
+            os.rename(backup, data_dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# ---------------------------------------------------------------- archive and XML
+
+@dataclass
+class _Archive:
+    """An opened ``.qdpx``: the parsed ``project.qde`` and the archive's files."""
+
+    path: Path
+    zip: zipfile.ZipFile
+    qde_name: str
+    root: ET.Element
+    lines: dict[int, int]
+    members: dict[str, str]  # lower-case name -> name
+
+    @classmethod
+    def open(cls, path: Path) -> "_Archive":
+        if not path.is_file():
+            raise DataError(Problem(str(path), None, None, "no such file", "expected the path of a .qdpx file"))
+        if not zipfile.is_zipfile(path):
+            raise DataError(Problem(path.name, None, None, "a file that is not a zip archive",
+                                    "expected a REFI-QDA project (.qdpx): a zip archive holding project.qde "
+                                    "and a sources/ folder; export the project again from your QDA program"))
+        archive = zipfile.ZipFile(path)
+        members = {n.lower(): n for n in archive.namelist() if not n.endswith("/")}
+        qde = members.get("project.qde") or _only([n for n in members.values() if n.lower().endswith(".qde")])
+        if qde is None:
+            raise DataError(Problem(path.name, None, None, f"no project.qde among {_shorten(sorted(members.values()))}",
+                                    "expected project.qde at the top of the archive (a REFI-QDA .qdpx)"))
+        root, lines = _parse_xml(_read_member(archive, qde, path), f"{path.name}: {qde}")
+        if _local(root.tag) != "Project":
+            raise DataError(Problem(f"{path.name}: {qde}", lines.get(id(root)), None, f"a <{root.tag}> root element",
+                                    "expected <Project> (urn:QDA-XML:project:1.0) as the root of project.qde"))
+        return cls(path, archive, qde, root, lines, members)
+
+    def where(self) -> str:
+        return f"{self.path.name}: {self.qde_name}"
+
+    def line(self, element: ET.Element) -> int | None:
+        return self.lines.get(id(element))
+
+    def read_text(self, ref: str) -> str | None:
+        """The text of an internal file named by a ``plainTextPath``; None if absent."""
+        name = self._find(ref)
+        if name is None:
+            return None
+        data = _read_member(self.zip, name, self.path)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataError(Problem(f"{self.path.name}: {name}", None, None, f"byte 0x{data[exc.start]:02X} at byte "
+                                    f"{exc.start}, which is not UTF-8",
+                                    "expected plain text in UTF-8, as REFI-QDA requires")) from None
+
+    def _find(self, ref: str) -> str | None:
+        path = re.sub(r"^internal://", "", ref.strip(), flags=re.IGNORECASE).replace("\\", "/").lstrip("/")
+        path = re.sub(r"^\./", "", path)
+        base = PurePosixPath(path).name
+        for candidate in (path, f"sources/{path}", f"sources/{base}"):
+            if candidate.lower() in self.members:
+                return self.members[candidate.lower()]
+        return None
+
+
+def _only(items: list[str]) -> str | None:
+    return items[0] if len(items) == 1 else None
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise DataError(Problem(f"{path.name}: {name}", None, None, f"a damaged archive entry ({exc})",
+                                "export the project again from your QDA program")) from None
+
+
+def _parse_xml(data: bytes, where: str) -> tuple[ET.Element, dict[int, int]]:
+    """Parse XML into an ElementTree with local tag names; also each element's line."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    stack: list[ET.Element] = []
+    lines: dict[int, int] = {}
+    top: list[ET.Element] = []
+
+    def start(tag, attrs):
+        element = ET.Element(_local(tag), {_local(k): v for k, v in attrs.items()})
+        lines[id(element)] = parser.CurrentLineNumber
+        (stack[-1].append(element) if stack else top.append(element))
+        stack.append(element)
+
+    def end(tag):
+        stack.pop()
+
+    def text(data):
+        if stack and not len(stack[-1]):
+            stack[-1].text = (stack[-1].text or "") + data
+
+    def entity(*args):
+        raise expat.ExpatError("entity declarations are not allowed")
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler, parser.EntityDeclHandler = text, entity
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        line = getattr(exc, "lineno", None) or parser.CurrentLineNumber
+        column = getattr(exc, "offset", None)
+        found = f"XML that does not parse ({_expat_message(exc)}, line {line}, position {column})"
+        raise DataError(Problem(where, line, None, found,
+                                "expected well-formed XML; the file may be truncated or damaged: export it again")) from None
+    return top[0], lines
+
+
+def _expat_message(exc: expat.ExpatError) -> str:
+    return str(exc).split(":")[0]
+
+
+def _g(value: str | None) -> str:
+    """A GUID in one spelling: no braces, lower case."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in element if c.tag == name]
+
+
+def _child_text(element: ET.Element, name: str) -> str:
+    found = _children(element, name)
+    return (found[0].text or "") if found else ""
+
+
+def _shorten(values: list[str], n: int = 6) -> str:
+    return ", ".join(values[:n]) + (", ..." if len(values) > n else "") if values else "no files"
+
+
+# ---------------------------------------------------------------- conversion
+
+@dataclass
+class _Source:
+    element: ET.Element
+    guid: str
+    name: str
+    text: str
+    lead: int
+    variables: dict[str, str]
+    segment_id: str | None = None
+    kind: str = "excerpt"
+    codings: list[dict] = field(default_factory=list)
+
+
+class _Converter:
+    """Turns a parsed archive into the files of a data folder."""
+
+    def __init__(self, archive: _Archive):
+        self.a = archive
+        self.problems: list[Problem] = []
+        self.dropped: list[str] = []
+        self.skipped_sources: list[str] = []
+
+    def problem(self, element, column, found, expected):
+        self.problems.append(Problem(self.a.where(), self.a.line(element) if element is not None else None,
+                                     column, found, expected))
+
+    def convert(self) -> dict[str, str]:
+        root = self.a.root
+        self.users = {_g(u.get("guid")): (u.get("name") or u.get("id") or "unknown").strip() or "unknown"
+                      for u in root.iter("User")}
+        self.variables = {_g(v.get("guid")): (v.get("name", ""), v.get("typeOfVariable", "Text"))
+                          for v in root.iter("Variable")}
+        self.notes = self._notes()
+        self.codes = self._codes()
+        self.sources = self._sources()
+        if self.problems:
+            raise DataError(self.problems)
+        self.cases = self._cases()
+        self.sets = self._sets()
+        return self._files()
+
+    # -- codes
+    def _codes(self) -> list[dict]:
+        codes: list[dict] = []
+        book = next(iter(self.a.root.iter("CodeBook")), None)
+        codes_el = _children(book, "Codes") if book is not None else []
+        for element in (_children(codes_el[0], "Code") if codes_el else []):
+            self._walk_code(element, None, codes)
+        used = {c["code_id"] for c in codes if c["code_id"]}
+        for code in codes:
+            if not code["code_id"]:
+                code["code_id"] = _unique(_slug(code["name"]), used)
+        by_guid = {c["guid"]: c for c in codes}
+        for code in codes:
+            code["parent_id"] = by_guid[code["parent_guid"]]["code_id"] if code["parent_guid"] else None
+        return codes
+
+    def _walk_code(self, element: ET.Element, parent_guid: str | None, out: list[dict]) -> None:
+        guid = element.get("guid", "").strip("{}").lower()
+        if not guid or guid in {c["guid"] for c in out}:
+            self.problem(element, "guid", f"a Code with guid '{guid}'" if guid else "a Code without a guid",
+                         "expected every Code to have its own guid")
+        name = (element.get("name") or "").strip() or "unnamed code"
+        description = _child_text(element, "Description").strip()
+        block = parse_code_description(description)
+        taken = {c["code_id"] for c in out}
+        out.append({"guid": guid, "parent_guid": parent_guid, "name": name, "color": _color(element.get("color")),
+                    "description": description, "block": block,
+                    "code_id": block["code_id"] if block and block["code_id"] not in taken else None})
+        for child in _children(element, "Code"):
+            self._walk_code(child, guid, out)
+
+    # -- notes
+    def _notes(self) -> dict[str, dict]:
+        notes = {}
+        for element in self.a.root.iter("Note"):
+            text = self._source_text(element, "Note")
+            notes[element.get("guid", "").strip("{}").lower()] = {
+                "name": element.get("name", ""), "text": (text or "").strip(), "used_by": []}
+        return notes
+
+    def _note_texts(self, element: ET.Element, owner: str) -> list[str]:
+        texts = []
+        for ref in _children(element, "NoteRef"):
+            note = self.notes.get(ref.get("targetGUID", "").strip("{}").lower())
+            if note is None:
+                self.problem(ref, "targetGUID", f"a NoteRef to '{ref.get('targetGUID')}', which no Note has",
+                             "expected the guid of a Note in <Notes>")
+                continue
+            note["used_by"].append(owner)
+            if note["text"]:
+                texts.append(note["text"])
+        return texts
+
+    # -- sources
+    def _source_text(self, element: ET.Element, what: str) -> str | None:
+        inline = _children(element, "PlainTextContent")
+        if inline:
+            return inline[0].text or ""
+        ref = element.get("plainTextPath")
+        if not ref:
+            if what == "Note":
+                return ""
+            self.problem(element, "plainTextPath", f"a {what} '{element.get('name', '')}' without text",
+                         "expected a plainTextPath attribute or a PlainTextContent element")
+            return None
+        text = self.a.read_text(ref)
+        if text is None:
+            self.problem(element, "plainTextPath", f"'{ref}', which is not in the archive",
+                         f"expected a file of that name in the archive's sources/ folder "
+                         f"(it holds {_shorten(sorted(self.a.members.values()))})")
+        return text
+
+    def _sources(self) -> list[_Source]:
+        sources = []
+        for element in self.a.root.iter():
+            if element.tag in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
+                self.skipped_sources.append(f"{element.tag} '{element.get('name', '')}' (only text sources "
+                                            "can be imported)")
+            if element.tag != "TextSource":
+                continue
+            text = self._source_text(element, "TextSource")
+            if text is None:
+                continue
+            lead = len(text) - len(text.lstrip())
+            guid = element.get("guid", "").strip("{}").lower()
+            name = (element.get("name") or "").strip() or element.get("plainTextPath") or guid
+            source = _Source(element, guid, name, text, lead, self._variable_values(element))
+            self._codings(source)
+            sources.append(source)
+        return sources
+
+    def _variable_values(self, element: ET.Element) -> dict[str, str]:
+        values = {}
+        for vv in _children(element, "VariableValue"):
+            ref = _children(vv, "VariableRef")
+            var = self.variables.get(_g(ref[0].get("targetGUID"))) if ref else None
+            value = next((c.text or "" for c in vv if c.tag.endswith("Value")), "")
+            if var is not None:
+                values[var[0]] = value.strip()
+        return values
+
+    def _codings(self, source: _Source) -> None:
+        text, lead = source.text, source.lead
+        stripped = len(text.strip())
+        for coding in _children(source.element, "Coding"):  # the whole source
+            self._coding(source, coding, None, None, None, [])
+        for selection in _children(source.element, "PlainTextSelection"):
+            start, end = self._positions(selection, len(text))
+            if start is None:
+                continue
+            memo = self._note_texts(selection, selection.get("name", ""))
+            whole = (selection.get("name") or "").endswith(WHOLE_SEGMENT) and (start, end) == (0, len(text))
+            s, e = max(0, start - lead), min(stripped, end - lead)
+            if not whole and s >= e:
+                self.dropped.append(f"selection {start}..{end} of '{source.name}' covers only blank space")
+                continue
+            codings = _children(selection, "Coding")
+            kept_id = _coding_id(selection.get("name")) if len(codings) == 1 else None
+            for coding in codings:
+                self._coding(source, coding, selection, None if whole else s, None if whole else e, memo, kept_id)
+
+    def _positions(self, selection: ET.Element, length: int) -> tuple[int | None, int | None]:
+        try:
+            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+        except ValueError:
+            self.problem(selection, "startPosition", f"startPosition '{selection.get('startPosition')}', "
+                         f"endPosition '{selection.get('endPosition')}'", "expected whole numbers (character offsets)")
+            return None, None
+        if not 0 <= start < end <= length:
+            self.problem(selection, "endPosition", f"startPosition {start}, endPosition {end}",
+                         f"expected 0 <= start < end <= {length}, the length of the source's text in characters")
+            return None, None
+        return start, end
+
+    def _coding(self, source, coding, selection, start, end, memo, kept_id=None) -> None:
+        ref = _children(coding, "CodeRef")
+        target = ref[0].get("targetGUID", "").strip("{}").lower() if ref else ""
+        if target not in {c["guid"] for c in self.codes}:
+            self.problem(ref[0] if ref else coding, "targetGUID", f"a coding of '{target or '(no CodeRef)'}', "
+                         "which is not a Code in the CodeBook", "expected the guid of a Code in <CodeBook>")
+            return
+        user = coding.get("creatingUser") or (selection.get("creatingUser") if selection is not None else None)
+        notes = memo + self._note_texts(coding, coding.get("guid", ""))
+        source.codings.append({"coding_id": kept_id, "code_guid": target, "coder": self.users.get(_g(user), "unknown"),
+                               "start": start, "end": end, "memo": "\n\n".join(notes) or None})
+
+    # -- cases and sets
+    def _cases(self) -> list[dict]:
+        cases = []
+        by_guid = {s.guid: s for s in self.sources}
+        for element in self.a.root.iter("Case"):
+            refs = [r.get("targetGUID", "").strip("{}").lower() for r in _children(element, "SourceRef")]
+            cases.append({"guid": element.get("guid", ""), "name": (element.get("name") or "").strip(),
+                          "description": _child_text(element, "Description").strip(),
+                          "variables": self._variable_values(element),
+                          "sources": [by_guid[r] for r in refs if r in by_guid]})
+        return cases
+
+    def _sets(self) -> list[dict]:
+        return [{"guid": s.get("guid", ""), "name": s.get("name", ""),
+                 "description": _child_text(s, "Description").strip(),
+                 "members": [(c.tag, c.get("targetGUID", "").strip("{}").lower()) for c in s
+                             if c.tag.startswith("Member")]}
+                for s in self.a.root.iter("Set")]
+
+    # -- tables
+    def _files(self) -> dict[str, str]:
+        meetings = self._meetings()
+        known = {"meetings": {r["meeting"] for r in meetings}}
+        participants = self._participants(known)
+        known["participants"] = {r["participant_id"] for r in participants}
+        excerpts, observations = self._segments(known)
+        codings = self._coding_rows()
+        tables = {"meetings": meetings, "participants": participants, "excerpts": excerpts,
+                  "observations": observations, "codebook": self._codebook(codings), "codings": codings}
+        self.counts = {TABLES_BY_NAME[n].file: len(rows) for n, rows in tables.items() if rows}
+        files = {t.file: _csv(t.name, tables.get(t.name, [])) for t in TABLES if not t.optional or t.name in tables}
+        files.update(self._extra_files())
+        return files
+
+    def _meetings(self) -> list[dict]:
+        table = TABLES_BY_NAME["meetings"]
+        rows = {}
+        for s in self.sets:
+            values = parse_labelled_block(s["description"], table.column_names)
+            row = _valid_row(table, values, {})
+            if row is not None and row["meeting"] not in rows:
+                rows[row["meeting"]] = row
+        return [rows[k] for k in sorted(rows)]
+
+    def _participants(self, known) -> list[dict]:
+        table = TABLES_BY_NAME["participants"]
+        rows = []
+        for case in self.cases:
+            row = _valid_row(table, {**case["variables"], "participant_id": case["name"]}, known)
+            if row is not None and row["participant_id"] not in {r["participant_id"] for r in rows}:
+                rows.append(row)
+                case["participant_id"] = row["participant_id"]
+        return rows
+
+    def _segments(self, known) -> tuple[list[dict], list[dict]]:
+        used: set[str] = set()
+        excerpts, observations = [], []
+        speakers = {id(s): c["participant_id"] for c in self.cases if c.get("participant_id") for s in c["sources"]}
+        for source in self.sources:
+            v = source.variables
+            text = source.text.strip() or EMPTY_TEXT
+            ours = any(k in v for k in SEGMENT_VARIABLES)
+            obs_cols = {c.name: c for c in TABLES_BY_NAME["observations"].columns}
+            if (re.fullmatch(r"O\d+", source.name) and source.name not in used
+                    and _ok(obs_cols["meeting"], v.get("meeting", ""), known)
+                    and v.get("meeting") and _ok(obs_cols["basis"], v.get("basis", ""), known) and v.get("basis")):
+                source.segment_id, source.kind = source.name, "observation"
+                used.add(source.name)
+                observations.append({"note_id": source.name, "meeting": int(v["meeting"]), "basis": v["basis"],
+                                     "text_sv": text, "text_en": v.get("text_en") or NOT_TRANSLATED,
+                                     "section": v.get("section") or source.name, "note": v.get("note") or None})
+                continue
+            if re.fullmatch(r"E\d+", source.name) and source.name not in used:
+                source.segment_id = source.name
+                used.add(source.name)
+            excerpts.append(self._excerpt(source, text, ours, speakers.get(id(source)), known))
+        _number([s for s in self.sources if s.segment_id is None], used, "E", 3)
+        for row, source in zip(excerpts, [s for s in self.sources if s.kind == "excerpt"]):
+            row["excerpt_id"] = source.segment_id
+        return excerpts, observations
+
+    def _excerpt(self, source: _Source, text: str, ours: bool, speaker: str | None, known) -> dict:
+        cols = {c.name: c for c in TABLES_BY_NAME["excerpts"].columns}
+        v = source.variables
+
+        def pick(name, default=None):
+            value = v.get(name, "")
+            return value if value and _ok(cols[name], value, known) else default
+
+        meeting = pick("meeting")
+        note = v.get("note") or (None if ours else f"Imported from the REFI-QDA source '{source.name}' "
+                                 f"of {self.a.path.name}; speaker and translation not given there.")
+        return {"excerpt_id": None, "source_type": pick("source_type", "interview"),
+                "speaker_role": pick("speaker_role", "unknown"), "speaker_id": pick("speaker_id", speaker),
+                "speaker_group": v.get("speaker_group") or None, "meeting": int(meeting) if meeting else None,
+                "text_sv": text, "text_en": v.get("text_en") or NOT_TRANSLATED,
+                "section": v.get("section") or source.name, "note": note}
+
+    def _coding_rows(self) -> list[dict]:
+        code_ids = {c["guid"]: c["code_id"] for c in self.codes}
+        rows, used = [], set()
+        for source in self.sources:
+            for coding in source.codings:
+                cid = coding["coding_id"]
+                if cid in used:
+                    cid = None
+                if cid:
+                    used.add(cid)
+                rows.append({"coding_id": cid, "segment_id": source.segment_id,
+                             "code_id": code_ids[coding["code_guid"]], "coder": coding["coder"],
+                             "start": coding["start"], "end": coding["end"], "memo": coding["memo"]})
+        _number([r for r in rows if r["coding_id"] is None], used, "K", 4, key="coding_id")
+        return sorted(rows, key=lambda r: int(r["coding_id"][1:]))
+
+    def _codebook(self, codings: list[dict]) -> list[dict]:
+        parents = {c["code_id"]: c["parent_id"] for c in self.codes}
+        active = set()
+        for code in (r["code_id"] for r in codings):
+            while code and code not in active:
+                active.add(code)
+                code = parents.get(code)
+        rows = []
+        for c in self.codes:
+            b = c["block"] if c["block"] and c["block"]["code_id"] == c["code_id"] else None
+            status = "active" if c["code_id"] in active else "unused"
+            rows.append({"code_id": c["code_id"], "parent_id": c["parent_id"],
+                         "name_sv": (b["name_sv"] if b else "") or c["name"], "name_en": c["name"],
+                         "definition": (b["definition"] if b else c["description"]) or NOT_GIVEN,
+                         "include": (b["include"] if b else "") or NOT_GIVEN,
+                         "exclude": (b["exclude"] if b else "") or NOT_GIVEN,
+                         "example": (b["example"] if b else "") or NOT_GIVEN, "color": c["color"],
+                         "status": b["status"] if b and b["status"] in ("active", "unused") else status})
+        return rows
+
+    def _extra_files(self) -> dict[str, str]:
+        code_ids = {c["guid"]: c["code_id"] for c in self.codes}
+        segment_ids = {s.guid: s.segment_id for s in self.sources}
+        frames = {
+            "refi_sources.csv": pd.DataFrame(
+                [(s.segment_id, s.guid, s.name, s.element.get("plainTextPath", ""), s.lead,
+                  len(s.text) - len(s.text.rstrip())) for s in self.sources],
+                columns=["segment_id", "refi_guid", "refi_name", "plain_text_path",
+                         "leading_blank_characters_removed", "trailing_blank_characters_removed"]),
+            "refi_users.csv": pd.DataFrame(sorted(self.users.items(), key=lambda kv: kv[1]),
+                                           columns=["user_guid", "name"]),
+            "refi_cases.csv": pd.DataFrame(
+                [(c["guid"], c["name"], c["description"], c.get("participant_id"),
+                  ";".join(s.segment_id for s in c["sources"])) for c in self.cases],
+                columns=["case_guid", "name", "description", "participant_id", "segment_ids"]),
+            "refi_variables.csv": pd.DataFrame(
+                [("case", c["guid"], c["name"], k, v) for c in self.cases for k, v in c["variables"].items()]
+                + [("source", s.guid, s.segment_id, k, v) for s in self.sources for k, v in s.variables.items()],
+                columns=["owner_type", "owner_guid", "owner", "variable", "value"]),
+            "refi_sets.csv": pd.DataFrame(
+                [(s["guid"], s["name"], s["description"], tag,
+                  code_ids.get(g) or segment_ids.get(g) or g) for s in self.sets for tag, g in s["members"] or [("", "")]],
+                columns=["set_guid", "name", "description", "member_type", "member"]),
+            "refi_notes.csv": pd.DataFrame(
+                [(g, n["name"], n["text"], ";".join(n["used_by"])) for g, n in self.notes.items()],
+                columns=["note_guid", "name", "text", "attached_to"]),
+        }
+        return {name: frame.to_csv(index=False, lineterminator="\n") for name, frame in frames.items() if len(frame)}
+
+
+# ---------------------------------------------------------------- values
+
+def _ok(col: Column, text: str, known: dict[str, set]) -> bool:
+    """Whether ``text`` is a valid value for ``col`` (empty is valid when optional)."""
+    text = text.strip()
+    if text == "":
+        return not col.required
+    if col.kind == "int":
+        if not re.fullmatch(r"-?\d+", text) or (col.bounds and not col.bounds[0] <= int(text) <= col.bounds[1]):
+            return False
+    if col.kind == "choice" and text not in (col.choices or ()):
+        return False
+    if col.kind == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
+        return False
+    if col.pattern and not re.fullmatch(col.pattern, text):
+        return False
+    if col.references and col.references[0] in known:
+        value = int(text) if col.kind == "int" else text
+        return value in known[col.references[0]]
+    return True
+
+
+def _valid_row(table, values: dict[str, str], known: dict[str, set]) -> dict | None:
+    """A typed row of ``table`` from text ``values``, or None if any value is missing or invalid."""
+    row = {}
+    for col in table.columns:
+        text = (values.get(col.name) or "").strip()
+        if not _ok(col, text, known):
+            return None
+        row[col.name] = (int(text) if col.kind == "int" else text) if text else None
+    return row
+
+
+def _csv(name: str, rows: list[dict]) -> str:
+    table = TABLES_BY_NAME[name]
+    frame = pd.DataFrame({c.name: pd.array([r.get(c.name) for r in rows], dtype=c.dtype) for c in table.columns})
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _number(items: list, used: set[str], prefix: str, width: int, key: str | None = None) -> None:
+    """Give each item a new id ``<prefix><n>`` not in ``used`` (sets ``segment_id`` or ``item[key]``)."""
+    n = 0
+    for item in items:
+        n += 1
+        while f"{prefix}{n:0{width}d}" in used:
+            n += 1
+        new = f"{prefix}{n:0{width}d}"
+        used.add(new)
+        if key:
+            item[key] = new
+        else:
+            item.segment_id = new
+
+
+def _coding_id(name: str | None) -> str | None:
+    match = re.fullmatch(r"(K\d+)(?: " + re.escape(WHOLE_SEGMENT) + ")?", (name or "").strip())
+    return match.group(1) if match else None
+
+
+def _slug(name: str) -> str:
+    """A code id made from a code name.
+
+    Examples
+    --------
+    >>> _slug("Tillhörighet & gemenskap"), _slug("2nd round"), _slug("???")
+    ('tillhorighet_gemenskap', 'c_2nd_round', 'code')
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_") or "code"
+    return slug if slug[0].isalpha() else f"c_{slug}"
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}_{n}"
+    used.add(candidate)
+    return candidate
+
+
+def _color(value: str | None) -> str | None:
+    """REFI colours (``#RGB`` or ``#RRGGBB``) as ``#RRGGBB``; None when absent or not a colour."""
+    value = (value or "").strip()
+    if re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        return value
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", value):
+        return "#" + "".join(ch * 2 for ch in value[1:])
+    return None
+
+
+def _readme(archive: _Archive, counts: dict[str, int], backup: Path | None, left_out: list[str]) -> str:
+    origin = archive.root.get("origin") or "an unnamed program"
+    empty = sorted(t.file for t in TABLES if not t.optional and t.file not in counts)
+    lines = [
+        "# Imported from a REFI-QDA project",
+        "",
+        f"This folder was made by `ebm_analysis.interchange.import_qdpx` from `{archive.path.name}` "
+        f"(project '{archive.root.get('name', '')}', written by {origin}).",
+        "",
+        "Rows imported: " + (", ".join(f"{n} {c}" for n, c in counts.items()) or "none") + ".",
+        "",
+        "- Each text source is one row of excerpts.csv (source_type `interview`, speaker_role `unknown`, "
+        f"text_en `{NOT_TRANSLATED}`, section = the source's name) unless it was exported by ebm-analysis.",
+        f"- Code descriptions became `definition`; include, exclude and example say `{NOT_GIVEN}`.",
+        "- Blank characters at the start and end of a text are removed (the loader strips cells) and the "
+        "offsets shifted; refi_sources.csv records how many.",
+        "- refi_*.csv keep the REFI users, cases, variables, sets and notes; the loader ignores them.",
+        "- Tables REFI-QDA has no place for hold only their header: " + ", ".join(empty) + ".",
+    ]
+    lines.extend(left_out)
+    if backup is not None:
+        lines.append(f"- The folder's previous content was kept as `{backup.name}` next to it.")
+    return "\n".join(lines) + "\n"
+

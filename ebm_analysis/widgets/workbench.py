@@ -1,0 +1,444 @@
+"""The coding workbench widget: a thin ipywidgets view over :class:`~ebm_analysis.widgets.core.Workbench`."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from ebm_analysis.labels import label
+from ebm_analysis.queries import ORDERS
+from ebm_analysis.widgets.core import (
+    ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, segments_html, shorten, status_html,
+)
+
+__all__ = ["CodingWidget"]
+
+_WIDE = w.Layout(width="100%")
+
+
+def _classed(widget: w.Widget, *classes: str) -> w.Widget:
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
+class CodingWidget(w.VBox):
+    """The researcher's coding workbench: browse, read, code, memo, grow the codebook, undo.
+
+    Every change is saved at once through :class:`~ebm_analysis.coding.CodingStore`
+    (atomically, the previous file kept in ``.versions/``). If another kernel
+    or program changed the files since this workbench loaded them, nothing is
+    saved: the status area says so and the *Reload* button loads the other
+    changes.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; None means the bundled EBM data.
+    coder : str, default "coder1"
+        Written in the ``coder`` column of new codings.
+
+    Attributes
+    ----------
+    bench : Workbench
+        The logic (store, coder, segments); usable without the widget.
+    source_filter, meeting_filter, role_filter, code_filter, search_text
+        The filters (``search_text`` searches Swedish and English).
+    segment_select : Select
+        The filtered segments; its value is a segment id.
+    segment_view : HTML
+        The selected segment, codes highlighted, with its codings.
+    sentence_select : Dropdown
+        The span: :data:`~ebm_analysis.widgets.core.WHOLE`, a sentence
+        ``(start, end)``, or :data:`~ebm_analysis.widgets.core.CHARS` (use
+        ``start_text``/``end_text``).
+    start_text, end_text : BoundedIntText
+        Character positions (end exclusive); typing in them selects ``CHARS``.
+    span_preview : HTML
+        The chosen span's text.
+    code_select : Select
+        The codebook tree; its value is a code id.
+    apply_button, coding_select, remove_button, memo_text, memo_button, undo_button, reload_button
+        Apply the code to the span; the segment's codings; remove the
+        selected one; its memo and the button that saves it; undo; reload.
+    new_code_id, new_name_sv, new_name_en, new_parent, new_definition, new_include, new_exclude, new_example, new_color, add_code_button
+        The form for a new code.
+    status : HTML
+        What the last action did, or why it was refused.
+
+    Examples
+    --------
+    >>> wb = CodingWidget()
+    >>> wb.segment_select.value
+    'E001'
+    >>> wb.meeting_filter.value = 3
+    >>> wb.segment_select.value
+    'E001'
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, coder: str = "coder1"):
+        self.bench = Workbench.open(data_dir, coder)
+        self._busy = False
+        seg = self.bench.segments
+        roles = [r for r in ORDERS["speaker_role"] if r in set(seg["speaker_role"].dropna())]
+        sources = [s for s in ORDERS["source_type"] if s in set(seg["source_type"].dropna())]
+        # ---- filters
+        self.source_filter = _classed(w.Dropdown(
+            options=[("All sources", ALL), *[(label(s), s) for s in sources]], value=ALL,
+            description="Source", layout=w.Layout(width="15em")), "ebm-source-filter")
+        self.meeting_filter = _classed(w.Dropdown(
+            options=[("All meetings", ALL), *[(f"Meeting {m}", m) for m in ORDERS["meeting"]],
+                     ("No meeting", NO_MEETING)], value=ALL,
+            description="Meeting", layout=w.Layout(width="15em")), "ebm-meeting-filter")
+        self.role_filter = _classed(w.Dropdown(
+            options=[("All speakers", ALL), *[(label(r), r) for r in roles]], value=ALL,
+            description="Speaker", layout=w.Layout(width="18em")), "ebm-role-filter")
+        self.code_filter = _classed(w.Dropdown(
+            options=[("All codes", ALL)], value=ALL, description="Code", layout=w.Layout(width="22em")),
+            "ebm-code-filter")
+        self.search_text = _classed(w.Text(
+            value="", placeholder="word or phrase (Swedish or English)", description="Search",
+            continuous_update=False, layout=w.Layout(width="22em")), "ebm-search")
+        self.count_label = _classed(w.HTML(), "ebm-count")
+        # ---- segment list and view
+        self.segment_select = _classed(w.Select(options=[], rows=14, layout=w.Layout(width="38%")),
+                                       "ebm-segment-select")
+        self.segment_view = _classed(w.HTML(layout=w.Layout(width="60%")), "ebm-segment-view")
+        # ---- span
+        self.sentence_select = _classed(w.Dropdown(options=[("Whole segment", WHOLE)], value=WHOLE,
+                                                   description="Span", layout=w.Layout(width="40em")),
+                                        "ebm-sentence-select")
+        self.start_text = _classed(w.BoundedIntText(value=0, min=0, max=0, description="Start",
+                                                    layout=w.Layout(width="11em")), "ebm-start")
+        self.end_text = _classed(w.BoundedIntText(value=0, min=0, max=0, description="End",
+                                                  layout=w.Layout(width="11em")), "ebm-end")
+        self.span_preview = _classed(w.HTML(), "ebm-span-preview")
+        # ---- code and apply
+        self.code_select = _classed(w.Select(options=[], rows=10, description="Code",
+                                             layout=w.Layout(width="40em")), "ebm-code-select")
+        self.apply_button = _classed(w.Button(description="Apply code", button_style="primary", icon="check",
+                                              tooltip="Code the chosen span with the chosen code and save"),
+                                     "ebm-apply")
+        # ---- codings of the segment
+        self.coding_select = _classed(w.Select(options=[], rows=5, description="Codings",
+                                               layout=w.Layout(width="40em")), "ebm-coding-select")
+        self.remove_button = _classed(w.Button(description="Remove coding", button_style="danger", icon="trash",
+                                               tooltip="Delete the selected coding and save"), "ebm-remove")
+        self.memo_text = _classed(w.Textarea(value="", placeholder="memo on the selected coding",
+                                             description="Memo", layout=w.Layout(width="40em", height="5em")),
+                                  "ebm-memo")
+        self.memo_button = _classed(w.Button(description="Save memo", icon="save",
+                                             tooltip="Save the memo of the selected coding"), "ebm-save-memo")
+        # ---- new code
+        self.new_code_id = _classed(w.Text(description="Code id", placeholder="e.g. soft_values"), "ebm-new-code-id")
+        self.new_name_sv = _classed(w.Text(description="Name (sv)"), "ebm-new-name-sv")
+        self.new_name_en = _classed(w.Text(description="Name (en)"), "ebm-new-name-en")
+        self.new_parent = _classed(w.Dropdown(options=[("(top level)", ALL)], value=ALL, description="Parent",
+                                              layout=w.Layout(width="40em")), "ebm-new-parent")
+        self.new_definition = _classed(w.Textarea(description="Definition", layout=w.Layout(width="40em")),
+                                       "ebm-new-definition")
+        self.new_include = _classed(w.Textarea(description="Include", layout=w.Layout(width="40em")), "ebm-new-include")
+        self.new_exclude = _classed(w.Textarea(description="Exclude", layout=w.Layout(width="40em")), "ebm-new-exclude")
+        self.new_example = _classed(w.Textarea(description="Example", layout=w.Layout(width="40em")), "ebm-new-example")
+        self.new_color = _classed(w.Text(description="Colour", placeholder="#RRGGBB (optional)"), "ebm-new-color")
+        self.add_code_button = _classed(w.Button(description="Add code", icon="plus",
+                                                 tooltip="Add this code to the codebook and save"), "ebm-add-code")
+        # ---- undo, reload, status
+        self.undo_button = _classed(w.Button(description="Undo", icon="undo",
+                                             tooltip="Take back the last change of this session and save"), "ebm-undo")
+        self.reload_button = _classed(w.Button(description="Reload", icon="refresh",
+                                               tooltip="Read codebook.csv and codings.csv again from disk"),
+                                      "ebm-reload")
+        self.status = _classed(w.HTML(), "ebm-status")
+
+        new_code_form = w.VBox([self.new_code_id, self.new_name_sv, self.new_name_en, self.new_parent,
+                                self.new_definition, self.new_include, self.new_exclude, self.new_example,
+                                self.new_color, self.add_code_button])
+        self.new_code_panel = w.Accordion(children=[new_code_form], titles=("New code",), selected_index=None)
+        folder = html.escape(self.bench.store.folder.name)
+        super().__init__(children=[
+            w.HTML(f"<b>Coding workbench</b> — coder <code>{html.escape(coder)}</code>, data folder "
+                   f"<code>{folder}/</code>. Every change is saved at once."),
+            w.HBox([self.source_filter, self.meeting_filter, self.role_filter]),
+            w.HBox([self.code_filter, self.search_text, self.count_label]),
+            w.HBox([self.segment_select, self.segment_view]),
+            w.HBox([self.sentence_select, self.start_text, self.end_text]),
+            self.span_preview,
+            w.HBox([self.code_select, self.apply_button]),
+            w.HBox([self.coding_select, self.remove_button]),
+            w.HBox([self.memo_text, self.memo_button]),
+            self.new_code_panel,
+            w.HBox([self.undo_button, self.reload_button]),
+            self.status,
+        ])
+        self.add_class("ebm-coding-widget")
+
+        for filt in (self.source_filter, self.meeting_filter, self.role_filter, self.code_filter, self.search_text):
+            filt.observe(self._on_filter, names="value")
+        self.segment_select.observe(self._on_segment, names="value")
+        self.sentence_select.observe(self._on_span, names="value")
+        self.start_text.observe(self._on_chars, names="value")
+        self.end_text.observe(self._on_chars, names="value")
+        self.coding_select.observe(self._on_coding, names="value")
+        self.apply_button.on_click(lambda _: self.apply())
+        self.remove_button.on_click(lambda _: self.remove())
+        self.memo_button.on_click(lambda _: self.save_memo())
+        self.add_code_button.on_click(lambda _: self.add_code())
+        self.undo_button.on_click(lambda _: self.undo())
+        self.reload_button.on_click(lambda _: self.reload())
+
+        self._refresh_codebook()
+        self._refresh_segments()
+        self._show(Outcome("info", "Ready. Choose a segment, a span and a code, then click “Apply code”."))
+
+    # ------------------------------------------------------------ display
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = "CodingWidget (live coding workbench: needs a running kernel)"
+        return bundle
+
+    def static_html(self, max_rows: int = 15) -> str:
+        """What the workbench shows, as static HTML: filters, the segment list, the selected segment.
+
+        Deterministic (no widget ids, no paths), for rendered notebooks and nbval.
+
+        Parameters
+        ----------
+        max_rows : int, default 15
+            Segments listed before "… and N more".
+        """
+        filters = {"source": self.source_filter.label, "meeting": self.meeting_filter.label,
+                   "speaker": self.role_filter.label, "code": self.code_filter.label.strip(),
+                   "search": self.search_text.value or "—"}
+        shown = "; ".join(f"{k}: {html.escape(str(v))}" for k, v in filters.items())
+        table = self.filtered
+        parts = [f'<div class="ebm-static ebm-coding-static"><p><b>Coding workbench</b> (static view) — '
+                 f"{len(table)} of {len(self.bench.segments)} segments match ({shown}).</p>",
+                 segments_html(table, max_rows=max_rows)]
+        if self.segment_select.value:
+            parts.append(f"<p><b>Selected segment</b></p>{self.segment_view.value}")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def static_view(self, max_rows: int = 15):
+        """:meth:`static_html` as an ``IPython.display.HTML`` object (displays as a table in any viewer)."""
+        from IPython.display import HTML
+        return HTML(self.static_html(max_rows=max_rows))
+
+    # ------------------------------------------------------------ state helpers
+
+    @property
+    def filtered(self) -> pd.DataFrame:
+        """The segments that pass the current filters (:func:`~ebm_analysis.widgets.core.filter_segments`)."""
+        return self.bench.filter(source_type=self.source_filter.value, meeting=self.meeting_filter.value,
+                                 role=self.role_filter.value, code=self.code_filter.value,
+                                 search=self.search_text.value)
+
+    @property
+    def span(self) -> tuple[int | None, int | None]:
+        """The chosen ``(start, end)``; ``(None, None)`` for the whole segment."""
+        choice = self.sentence_select.value
+        if choice == WHOLE or choice is None:
+            return None, None
+        if choice == CHARS:
+            return int(self.start_text.value), int(self.end_text.value)
+        return int(choice[0]), int(choice[1])
+
+    def _show(self, outcome: Outcome) -> Outcome:
+        self.status.value = status_html(outcome.kind, outcome.message)
+        self.reload_button.button_style = "warning" if outcome.kind == "conflict" else ""
+        self.undo_button.disabled = not self.bench.store.history
+        return outcome
+
+    def _refresh_codebook(self) -> None:
+        book = self.bench.store.codebook
+        tree = code_options(book)
+        self._busy = True
+        try:
+            for select, head in ((self.code_select, []), (self.code_filter, [("All codes", ALL)]),
+                                 (self.new_parent, [("(top level)", ALL)])):
+                keep = select.value
+                select.options = [*head, *tree]
+                values = [v for _, v in select.options]
+                select.value = keep if keep in values else (values[0] if values else None)
+        finally:
+            self._busy = False
+
+    def _refresh_segments(self) -> None:
+        table = self.filtered
+        self.count_label.value = f"{len(table)} of {len(self.bench.segments)} segments"
+        options = [(f"{r.segment_id} · {label(str(r.source_type))} · "
+                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · {shorten(r.text_sv, 48)}",
+                    r.segment_id) for r in table.itertuples()]
+        keep = self.segment_select.value
+        self._busy = True
+        try:
+            self.segment_select.options = options
+            ids = [v for _, v in options]
+            self.segment_select.value = keep if keep in ids else (ids[0] if ids else None)
+        finally:
+            self._busy = False
+        self._show_segment(keep_span=self.segment_select.value == keep)
+
+    def _show_segment(self, keep_span: bool = False, select_coding: str | None = None) -> None:
+        seg = self.segment_select.value
+        self._busy = True
+        try:
+            if not seg:
+                self.segment_view.value = "<p><em>No segment matches the filters.</em></p>"
+                self.sentence_select.options = [("Whole segment", WHOLE)]
+                self.coding_select.options = []
+                self.memo_text.value = ""
+                self.span_preview.value = ""
+                return
+            text = self.bench.text(seg)
+            self.segment_view.value = self.bench.segment_html(seg, search=self.search_text.value)
+            previous = self.sentence_select.value
+            spans = self.bench.sentences(seg)
+            options = [("Whole segment", WHOLE)]
+            options += [(f"Sentence {i} ({s}–{e}): {shorten(text[s:e], 70)}", (s, e))
+                        for i, (s, e) in enumerate(spans, start=1)]
+            options += [("Characters: start and end below", CHARS)]
+            self.sentence_select.options = options
+            values = [v for _, v in options]
+            self.sentence_select.value = previous if keep_span and previous in values else WHOLE
+            self.start_text.max = self.end_text.max = len(text)
+            if not keep_span:
+                self.start_text.value, self.end_text.value = 0, len(text)
+            cod = self.bench.codings_of(seg)
+            self.coding_select.options = [
+                (f"{r.coding_id} · {r.code_id} · "
+                 f"{'whole segment' if pd.isna(r.start) else f'{int(r.start)}–{int(r.end)}'}"
+                 f"{' · memo' if pd.notna(r.memo) else ''}", r.coding_id) for r in cod.itertuples()]
+            ids = cod["coding_id"].tolist()
+            self.coding_select.value = select_coding if select_coding in ids else (ids[0] if ids else None)
+            self._fill_memo()
+        finally:
+            self._busy = False
+        self._preview()
+
+    def _fill_memo(self) -> None:
+        coding = self.coding_select.value
+        memo = ""
+        if coding:
+            cod = self.bench.store.codings.set_index("coding_id")
+            if coding in cod.index and pd.notna(cod.at[coding, "memo"]):
+                memo = str(cod.at[coding, "memo"])
+        self.memo_text.value = memo
+
+    def _preview(self) -> None:
+        seg = self.segment_select.value
+        if not seg:
+            self.span_preview.value = ""
+            return
+        text = self.bench.text(seg)
+        start, end = self.span
+        if start is None:
+            self.span_preview.value = f"<b>Span:</b> the whole segment ({len(text)} characters)"
+        elif not 0 <= start < end <= len(text):
+            self.span_preview.value = (f'<span style="color:#b00020"><b>Span:</b> start {start}, end {end} — '
+                                       f"need 0 ≤ start &lt; end ≤ {len(text)}</span>")
+        else:
+            self.span_preview.value = (f'<b>Span {start}–{end}:</b> «<span lang="sv">'
+                                       f"{html.escape(text[start:end])}</span>»")
+
+    # ------------------------------------------------------------ events
+
+    def _on_filter(self, change) -> None:
+        if not self._busy:
+            self._refresh_segments()
+
+    def _on_segment(self, change) -> None:
+        if not self._busy:
+            self._show_segment()
+
+    def _on_span(self, change) -> None:
+        if self._busy:
+            return
+        if isinstance(change["new"], tuple):
+            self._busy = True
+            try:
+                self.start_text.value, self.end_text.value = change["new"]
+            finally:
+                self._busy = False
+        self._preview()
+
+    def _on_chars(self, change) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self.sentence_select.value = CHARS
+        finally:
+            self._busy = False
+        self._preview()
+
+    def _on_coding(self, change) -> None:
+        if not self._busy:
+            self._fill_memo()
+
+    # ------------------------------------------------------------ actions
+
+    def _after_change(self, outcome: Outcome, select_coding: str | None = None, codebook: bool = False) -> Outcome:
+        if codebook or outcome.kind == "info":
+            self._refresh_codebook()
+        if outcome.ok:
+            self._refresh_segments()
+            if select_coding:
+                self._show_segment(keep_span=True, select_coding=select_coding)
+        return self._show(outcome)
+
+    def apply(self) -> Outcome:
+        """Apply the chosen code to the chosen span of the selected segment (the *Apply code* button)."""
+        seg, code = self.segment_select.value, self.code_select.value
+        if not seg or not code:
+            return self._show(Outcome("error", "choose a segment and a code first."))
+        start, end = self.span
+        outcome = self.bench.apply(seg, code, start, end)
+        return self._after_change(outcome, select_coding=outcome.coding_id)
+
+    def remove(self) -> Outcome:
+        """Remove the selected coding (the *Remove coding* button)."""
+        coding = self.coding_select.value
+        if not coding:
+            return self._show(Outcome("error", "choose a coding of this segment to remove."))
+        return self._after_change(self.bench.remove(coding))
+
+    def save_memo(self) -> Outcome:
+        """Save ``memo_text`` as the selected coding's memo (the *Save memo* button)."""
+        coding = self.coding_select.value
+        if not coding:
+            return self._show(Outcome("error", "choose a coding of this segment to write its memo."))
+        return self._after_change(self.bench.set_memo(coding, self.memo_text.value), select_coding=coding)
+
+    def add_code(self) -> Outcome:
+        """Add the code described in the *New code* form to the codebook (the *Add code* button)."""
+        code_id = self.new_code_id.value.strip()
+        outcome = self.bench.add_code(
+            code_id, self.new_name_sv.value, self.new_name_en.value, self.new_parent.value or None,
+            definition=self.new_definition.value, include=self.new_include.value,
+            exclude=self.new_exclude.value, example=self.new_example.value, color=self.new_color.value)
+        if outcome.ok:
+            self._refresh_codebook()
+            self.code_select.value = code_id
+            for field in (self.new_code_id, self.new_name_sv, self.new_name_en, self.new_definition,
+                          self.new_include, self.new_exclude, self.new_example, self.new_color):
+                field.value = ""
+            self.new_parent.value = ALL
+        return self._show(outcome)
+
+    def undo(self) -> Outcome:
+        """Take back the last change of this session (the *Undo* button)."""
+        return self._after_change(self.bench.undo(), codebook=True)
+
+    def reload(self) -> Outcome:
+        """Read the files again from disk (the *Reload* button), e.g. after an edit conflict."""
+        outcome = self.bench.reload()
+        self._refresh_codebook()
+        self._refresh_segments()
+        return self._show(outcome)

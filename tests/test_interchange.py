@@ -1,0 +1,290 @@
+"""REFI-QDA interchange: export (.qdpx, .qdc), import, round trip, malformed archives."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xmlschema
+
+from ebm_analysis import DataError, load_project
+from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
+
+ROOT = Path(__file__).resolve().parent.parent
+REFI = ROOT.parent / "shared" / "refi"
+XSD = REFI / "xsd"
+SAMPLES = REFI / "samples"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project()
+
+
+@pytest.fixture(scope="module")
+def exported(project, tmp_path_factory) -> Path:
+    return export_qdpx(project, tmp_path_factory.mktemp("export") / "ebm.qdpx")
+
+
+def qde_root(path: Path) -> ET.Element:
+    return ET.fromstring(zipfile.ZipFile(path).read("project.qde"))
+
+
+# ---------------------------------------------------------------- export
+
+def test_project_qde_validates_against_the_refi_schema(exported):
+    schema = xmlschema.XMLSchema(str(XSD / "Project-mrt2019.xsd"))
+    schema.validate(zipfile.ZipFile(exported).read("project.qde").decode("utf-8"))
+
+
+def test_qdc_validates_against_the_refi_codebook_schema(project, tmp_path):
+    out = export_qdc(project, tmp_path / "ebm.qdc")
+    xmlschema.XMLSchema(str(XSD / "Codebook-mrt2019.xsd")).validate(out.read_text(encoding="utf-8"))
+    codes = ET.fromstring(out.read_bytes()).iter("{urn:QDA-XML:codebook:1.0}Code")
+    assert len(list(codes)) == len(project.codebook)
+
+
+def test_exports_are_byte_identical(project, exported, tmp_path):
+    again = export_qdpx(project, tmp_path / "again.qdpx")
+    assert again.read_bytes() == exported.read_bytes()
+    assert export_qdc(project, tmp_path / "a.qdc").read_bytes() == export_qdc(project, tmp_path / "b.qdc").read_bytes()
+    assert {info.date_time for info in zipfile.ZipFile(exported).infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_export_contents(project, exported):
+    root = qde_root(exported)
+    segments = project.segments()
+    sources = root.findall(".//q:TextSource", NS)
+    assert [s.get("name") for s in sources] == segments["segment_id"].tolist()
+    archive = zipfile.ZipFile(exported)
+    for source, text in zip(sources, segments["text_sv"]):
+        path = source.get("plainTextPath")
+        assert re.fullmatch(r"internal://[0-9a-f-]{36}\.txt", path)
+        assert archive.read("sources/" + path.removeprefix("internal://")).decode("utf-8") == text
+    assert len(root.findall(".//q:PlainTextSelection", NS)) == len(project.codings)
+    assert len(root.findall(".//q:Coding", NS)) == len(project.codings)
+    assert len(root.findall(".//q:Note", NS)) == project.codings["memo"].notna().sum()
+    assert [u.get("name") for u in root.findall(".//q:User", NS)] == ["coder1"]
+    assert len(root.findall(".//q:Case", NS)) == len(project.participants)
+    top = root.findall("./q:CodeBook/q:Codes/q:Code", NS)
+    assert len(top) == project.codebook["parent_id"].isna().sum()
+    stress = next(c for c in top if c.get("name") == "stress")
+    assert stress.get("color") == "#d62728"
+    assert {c.get("name") for c in stress.findall("q:Code", NS)} == {"workload and demands", "relief from stress; a pause"}
+    sets = {s.get("name") for s in root.findall(".//q:Set", NS)}
+    assert {"Interviews", "Survey comments", "Said at meetings", "Meeting notes — meeting 3"} <= sets
+
+
+def test_whole_segment_coding_spans_the_whole_text(project, exported):
+    root = qde_root(exported)
+    first = project.codings.iloc[0]  # K0001, whole segment of E001
+    text = project.segments().set_index("segment_id").loc[first["segment_id"], "text_sv"]
+    selection = next(s for s in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection")
+                     if s.get("name", "").startswith(first["coding_id"]))
+    assert (selection.get("startPosition"), selection.get("endPosition")) == ("0", str(len(text)))
+
+
+# ---------------------------------------------------------------- round trip
+
+def test_round_trip_is_lossless(project, exported, tmp_path):
+    back = import_qdpx(exported, tmp_path / "data")
+    pd.testing.assert_frame_equal(back.codebook, project.codebook)
+    pd.testing.assert_frame_equal(back.codings, project.codings)
+    pd.testing.assert_frame_equal(back.segments(), project.segments())
+    for table in ("excerpts", "observations", "meetings", "participants"):
+        pd.testing.assert_frame_equal(back.tables[table], project.tables[table])
+    assert back.path == tmp_path / "data"
+    assert load_project(tmp_path / "data").codings.shape == project.codings.shape
+
+
+# ---------------------------------------------------------------- real files
+
+def test_import_nvivo_sample(tmp_path):
+    back = import_qdpx(SAMPLES / "nvivo_project.qdpx", tmp_path / "nvivo")
+    assert len(back.codebook) == 262
+    assert len(back.excerpts) == 2
+    assert len(back.codings) == 0
+    assert back.codebook["code_id"].is_unique
+    assert (back.codebook["name_en"] == back.codebook["name_sv"]).all()
+    assert set(back.codebook["include"]) == {"(not given in the imported project)"}
+    assert back.codebook.loc[back.codebook["code_id"] == "competencies", "parent_id"].item() == "rq1_definition"
+    assert set(back.excerpts["speaker_role"]) == {"unknown"}
+    assert len(back.meetings) == 0 and len(back.attendance) == 0
+    assert (tmp_path / "nvivo" / "IMPORTED_FROM_REFI.md").exists()
+
+
+def test_import_qc_sample(tmp_path):
+    back = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
+    root = ET.fromstring(zipfile.ZipFile(SAMPLES / "qc_demo.qdpx").read("project.qde"))
+    assert len(back.codebook) == 262
+    assert len(back.excerpts) == 2
+    assert len(back.codings) == 205
+    assert set(back.codings["coder"]) == {"cp"}
+    spans = back.codings[["segment_id", "start", "end"]].drop_duplicates()
+    assert len(spans) == len(root.findall(".//q:PlainTextSelection", NS)) == 158
+    # offsets point at the same text as in the archive
+    source = root.find(".//q:TextSource[@plainTextPath='board_2017.txt']", NS)
+    raw = zipfile.ZipFile(SAMPLES / "qc_demo.qdpx").read("sources/board_2017.txt").decode("utf-8")
+    selection = source.find("q:PlainTextSelection", NS)
+    start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+    seg = back.excerpts.loc[back.excerpts["section"] == "board_2017.txt", "excerpt_id"].item()
+    text = back.excerpts.set_index("excerpt_id").loc[seg, "text_sv"]
+    row = back.codings.loc[back.codings["segment_id"] == seg].iloc[0]
+    assert text[row["start"]:row["end"]].strip() == raw[start:end].strip()
+    used = set(back.codings["code_id"])
+    assert set(back.codebook.loc[back.codebook["status"] == "active", "code_id"]) >= used
+
+
+# ---------------------------------------------------------------- synthetic archives
+
+CODE = "11111111-1111-1111-1111-111111111111"
+SOURCE = "22222222-2222-2222-2222-222222222222"
+USER = "33333333-3333-3333-3333-333333333333"
+
+
+def make_qdpx(path: Path, *, text: str = "Hej världen, en text.", start: int = 0, end: int = 3,
+              code_ref: str = CODE, plain: str = "internal://s1.txt", folder: str = "sources",
+              qde: str | None = None, files: dict[str, bytes] | None = None) -> Path:
+    if qde is None:
+        qde = (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+               f'<Users><User guid="{USER}" name="Anna"/></Users>'
+               f'<CodeBook><Codes><Code guid="{CODE}" name="Tema Ä" isCodable="true" color="#abc">'
+               f'<Description>A theme.</Description></Code></Codes></CodeBook>'
+               f'<Sources><TextSource guid="{SOURCE}" name="Intervju 1" plainTextPath="{plain}">'
+               f'<PlainTextSelection guid="44444444-4444-4444-4444-444444444444" startPosition="{start}" '
+               f'endPosition="{end}"><Coding guid="55555555-5555-5555-5555-555555555555" creatingUser="{USER}">'
+               f'<CodeRef targetGUID="{code_ref}"/></Coding></PlainTextSelection></TextSource></Sources></Project>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in (files if files is not None else {f"{folder}/s1.txt": text.encode("utf-8")}).items():
+            archive.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_synthetic_archive_imports(tmp_path):
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx"), tmp_path / "data")
+    assert back.codebook[["code_id", "name_en", "name_sv", "definition", "color", "status"]].iloc[0].tolist() == [
+        "tema_a", "Tema Ä", "Tema Ä", "A theme.", "#aabbcc", "active"]
+    assert back.codings[["coding_id", "segment_id", "code_id", "coder", "start", "end"]].iloc[0].tolist() == [
+        "K0001", "E001", "tema_a", "Anna", 0, 3]
+    assert back.excerpts[["source_type", "speaker_role", "text_en", "section"]].iloc[0].tolist() == [
+        "interview", "unknown", "(not translated)", "Intervju 1"]
+
+
+@pytest.mark.parametrize("folder, plain", [("Sources", "internal://s1.txt"), ("sources", "s1.txt"),
+                                           ("SOURCES", "internal://S1.TXT")])
+def test_tolerated_variations(tmp_path, folder, plain):
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx", folder=folder, plain=plain), tmp_path / "data")
+    assert back.excerpts["text_sv"].tolist() == ["Hej världen, en text."]
+
+
+def test_leading_blank_space_shifts_offsets(tmp_path):
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx", text="\n  Hej världen\n", start=3, end=6), tmp_path / "data")
+    text = back.excerpts["text_sv"].item()
+    row = back.codings.iloc[0]
+    assert text[row["start"]:row["end"]] == "Hej"
+
+
+def broken_archives(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Each malformed case: the archive and a phrase its message must contain."""
+    not_zip = tmp_path / "not_zip.qdpx"
+    not_zip.write_bytes(b"this is not a zip archive")
+    no_qde = tmp_path / "no_qde.qdpx"
+    with zipfile.ZipFile(no_qde, "w") as archive:
+        archive.writestr("sources/s1.txt", "x")
+    good = make_qdpx(tmp_path / "good.qdpx")
+    qde = zipfile.ZipFile(good).read("project.qde").decode("utf-8")
+    return {
+        "not a zip": (not_zip, "not a zip archive"),
+        "no project.qde": (no_qde, "no project.qde"),
+        "bad XML": (make_qdpx(tmp_path / "badxml.qdpx", qde=qde[:200]), "XML that does not parse"),
+        "past end": (make_qdpx(tmp_path / "past.qdpx", start=5, end=500), "endPosition 500"),
+        "unknown code": (make_qdpx(tmp_path / "code.qdpx", code_ref="99999999-9999-9999-9999-999999999999"),
+                         "not a Code"),
+        "missing file": (make_qdpx(tmp_path / "file.qdpx", plain="internal://missing.txt"), "missing.txt"),
+    }
+
+
+@pytest.mark.parametrize("case", ["not a zip", "no project.qde", "bad XML", "past end", "unknown code", "missing file"])
+def test_malformed_archive_raises_and_writes_nothing(tmp_path, case):
+    archive, phrase = broken_archives(tmp_path)[case]
+    target = tmp_path / "out" / "data"
+    with pytest.raises(DataError) as info:
+        import_qdpx(archive, target)
+    assert phrase in str(info.value)
+    assert archive.name in str(info.value)
+    assert not target.exists()
+    assert not list(tmp_path.rglob("*.importing-*"))
+
+
+def test_bad_xml_message_names_line(tmp_path):
+    archive = make_qdpx(tmp_path / "a.qdpx", qde='<?xml version="1.0"?>\n<Project name="x">\n<Users>\n</Project>')
+    with pytest.raises(DataError) as info:
+        import_qdpx(archive, tmp_path / "data")
+    problem = info.value.problems[0]
+    assert problem.file == "a.qdpx: project.qde" and problem.line == 4
+
+
+def test_refuses_to_overwrite_coding_work(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / "codings.csv").write_text("precious coding work\n", encoding="utf-8")
+    with pytest.raises(DataError, match="already holds files"):
+        import_qdpx(make_qdpx(tmp_path / "a.qdpx"), target)
+    assert (target / "codings.csv").read_text(encoding="utf-8") == "precious coding work\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.qdpx", "data"]
+
+
+def test_overwrite_keeps_a_backup(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / "codings.csv").write_text("precious coding work\n", encoding="utf-8")
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx"), target, overwrite=True)
+    assert len(back.codings) == 1
+    assert (tmp_path / "data.backup-1" / "codings.csv").read_text(encoding="utf-8") == "precious coding work\n"
+    import_qdpx(make_qdpx(tmp_path / "a.qdpx"), target, overwrite=True)
+    assert (tmp_path / "data.backup-2" / "codings.csv").exists()
+
+
+def test_empty_existing_folder_is_used(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    import_qdpx(make_qdpx(tmp_path / "a.qdpx"), target)
+    assert (target / "codings.csv").exists()
+    assert not (tmp_path / "data.backup-1").exists()
+
+
+def test_broken_archive_leaves_existing_folder_unchanged(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / "codings.csv").write_text("work\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        import_qdpx(make_qdpx(tmp_path / "a.qdpx", end=500), target, overwrite=True)
+    assert sorted(p.name for p in target.iterdir()) == ["codings.csv"]
+    assert not (tmp_path / "data.backup-1").exists()
+
+
+def test_imported_sample_exports_again_and_validates(tmp_path):
+    back = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
+    out = export_qdpx(back, tmp_path / "again.qdpx")
+    xmlschema.XMLSchema(str(XSD / "Project-mrt2019.xsd")).validate(
+        zipfile.ZipFile(out).read("project.qde").decode("utf-8"))
+    again = import_qdpx(out, tmp_path / "again")
+    pd.testing.assert_frame_equal(again.codings, back.codings)
+    pd.testing.assert_frame_equal(again.codebook, back.codebook)
+
+
+def test_entity_declarations_are_refused(tmp_path):
+    qde = ('<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa">]>\n'
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="&a;"/>')
+    with pytest.raises(DataError, match="XML that does not parse"):
+        import_qdpx(make_qdpx(tmp_path / "a.qdpx", qde=qde), tmp_path / "data")
+    assert not (tmp_path / "data").exists()
