@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis.atomic import frame_to_csv_text, write_text_atomic
-from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.project import Project, load_project
 from ebm_analysis.schema import TABLES_BY_NAME
 
@@ -465,8 +465,7 @@ def _one_row(table, row: dict) -> pd.DataFrame:
 
 
 def _shorten(values, n=8) -> str:
-    shown = ", ".join(str(v) for v in values[:n])
-    return shown + (", ..." if len(values) > n else "") if values else "the codebook is empty"
+    return shorten(values, n) if len(values) else "the codebook is empty"
 
 
 def _digest(data: bytes) -> str:

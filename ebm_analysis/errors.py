@@ -39,6 +39,19 @@ class Problem:
         return f"{where}: found {self.found}; {self.expected}"
 
 
+def shorten(values, n: int = 8) -> str:
+    """The first ``n`` values, comma-separated, for listing allowed values in a message.
+
+    Examples
+    --------
+    >>> shorten(["SS1", "SS2", "SS3"], n=2)
+    'SS1, SS2, ...'
+    """
+    values = list(values)
+    shown = ", ".join(str(v) for v in values[:n])
+    return shown + (", ..." if len(values) > n else "")
+
+
 class DataError(ValueError):
     """A problem in the project's data, explained for the researcher.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.reading import RawTable, read_raw_table
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
 
@@ -292,12 +292,8 @@ def _check_references(frames, lines):
                 if pd.notna(value) and value not in known:
                     yield Problem(table.file, lines[name][i], col.name, f"'{value}', which {TABLES_BY_NAME[target].file} does not list",
                                   f"expected one of the {target_col} values in {TABLES_BY_NAME[target].file} "
-                                  f"({_shorten(sorted(known, key=str))})")
+                                  f"({shorten(sorted(known, key=str))})")
 
-
-def _shorten(values, n=8):
-    shown = ", ".join(str(v) for v in values[:n])
-    return shown + (", ..." if len(values) > n else "")
 
 
 def _check_extra(frames, lines):

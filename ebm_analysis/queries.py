@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.project import Project
 from ebm_analysis.schema import MEETINGS, ROLES
 
@@ -198,7 +198,7 @@ def _level_codes(codebook: pd.DataFrame, level: str) -> tuple[list[str], dict[st
 def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:
     known = set(codebook["code_id"])
     problems = [Problem("codebook.csv", None, "code_id", f"'{c}', which the codebook does not list",
-                        f"expected one of: {_shorten(codebook['code_id'].tolist())}")
+                        f"expected one of: {shorten(codebook['code_id'].tolist())}")
                 for c in codes if c not in known]
     if problems:
         raise DataError(problems)
@@ -309,7 +309,7 @@ def _filter_segments(data: CodedData, **filters) -> pd.DataFrame:
         bad = [v for v in values if v not in allowed]
         if bad:
             raise DataError(Problem("(query)", None, name, ", ".join(repr(b) for b in bad),
-                                    f"expected {name} to be one of: {_shorten(list(allowed))}"))
+                                    f"expected {name} to be one of: {shorten(list(allowed))}"))
         seg = seg[seg[column].isin(values).fillna(False)]
     return seg
 
@@ -723,8 +723,4 @@ def _as_list(value) -> list:
         return [value]
     return list(value)
 
-
-def _shorten(values: list, n: int = 8) -> str:
-    shown = ", ".join(str(v) for v in values[:n])
-    return shown + (", ..." if len(values) > n else "")
 
