@@ -593,3 +593,128 @@ def agreement_report(data_dir=None, coder: str = "coder1", level: str = "top") -
             "kappa/alpha: NaN (n/a) when undefined; character kappa pooled over all segments; "
             "'kappa char NVivo' = per-segment kappa weighted by segment length")
     return head + "\n\n" + format_agreement_table(table)
+
+
+# ---------------------------------------------------------------- disagreements, segment by segment
+
+#: Columns of :func:`disagreements`.
+DISAGREEMENT_COLUMNS = ["segment_id", "coded_by", "codes", "keywords", "other_codes", "text_sv", "text_en",
+                        "coder_memo"]
+
+
+def _within(codebook: pd.DataFrame, theme: str) -> set[str]:
+    """``theme`` and every code below it in the codebook's tree."""
+    parent = {str(c): str(p) for c, p in zip(codebook["code_id"], codebook["parent_id"]) if pd.notna(p)}
+    inside = set()
+    for code in map(str, codebook["code_id"]):
+        node, seen = code, {code}
+        while True:
+            if node == theme:
+                inside.add(code)
+                break
+            if node not in parent or parent[node] in seen:
+                break
+            node = parent[node]
+            seen.add(node)
+    return inside
+
+
+def disagreements(project, theme: str, coder: str = "coder1",
+                  dictionary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The segments a human coder and the keyword dictionary disagree on, for one theme.
+
+    A segment is listed when exactly one of the two coded it with ``theme``
+    or any code below it (sub-codes roll up, as in :func:`agreement_table`
+    with ``level="top"``). Segments both coded, or neither, are left out; so
+    are differences of span within a segment both coded.
+
+    Parameters
+    ----------
+    project : Project
+        A loaded project.
+    theme : str
+        A ``code_id`` of the codebook, usually a top-level code such as
+        ``"belonging"``.
+    coder : str, default "coder1"
+        The human coder in ``project.codings``.
+    dictionary : DataFrame, optional
+        Columns ``code_id``, ``keyword``, ``note``; by default
+        ``dictionary.csv`` of the project's data folder.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment, in segment order, columns:
+
+        - ``segment_id``;
+        - ``coded_by``: ``"<coder> only"`` or ``"dictionary only"``;
+        - ``codes``: the theme's codes that side applied (``;``-separated);
+        - ``keywords``: for ``dictionary only``, the keywords that fired and
+          the words they matched (from the dictionary's memos); empty for the
+          human's rows, where no keyword of the theme fired;
+        - ``other_codes``: the codes the *other* side gave the segment
+          instead (``;``-separated, empty if none) — e.g. what the human coded
+          where the dictionary saw the theme;
+        - ``text_sv``, ``text_en``: the segment;
+        - ``coder_memo``: the human coder's memos on the segment (``" | "``
+          between memos), which often say why a code was or was not applied.
+
+    Raises
+    ------
+    DataError
+        When ``theme`` is not in the codebook or ``coder`` has no codings.
+
+    Examples
+    --------
+    >>> from ebm_analysis import load_project
+    >>> d = disagreements(load_project(), "belonging")
+    >>> d[["segment_id", "coded_by", "codes", "keywords"]].tail(2)
+      segment_id         coded_by            codes                       keywords
+    4       O039  dictionary only        belonging  tillhörighet* → 'tillhörighet'
+    5       O049      coder1 only  group_belonging
+    """
+    from ebm_analysis.autocode import DICTIONARY_CODER, dictionary_codings, load_dictionary
+
+    codebook = project.codebook
+    known = [str(c) for c in codebook["code_id"]]
+    if theme not in known:
+        raise DataError(Problem("(arguments)", None, "theme", repr(theme),
+                                f"expected a code_id of codebook.csv, e.g. {', '.join(known[:4])}"))
+    human = project.codings[project.codings["coder"] == coder]
+    if not len(human):
+        present = sorted(set(project.codings["coder"].dropna().astype(str)))
+        raise DataError(Problem("codings.csv", None, "coder", f"'{coder}', who has no codings",
+                                f"expected one of the coders present: {', '.join(present) or '(none)'}"))
+    if dictionary is None:
+        dictionary = load_dictionary(project.path, codebook=codebook)
+    segments = project.segments()
+    auto = dictionary_codings(segments, dictionary, codebook=codebook)
+    inside = _within(codebook, theme)
+
+    def by_segment(frame: pd.DataFrame, column: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for seg, value in zip(frame["segment_id"].astype(str), frame[column]):
+            if pd.notna(value) and str(value) not in out.setdefault(seg, []):
+                out[seg].append(str(value))
+        return out
+
+    h_in, h_out = human[human["code_id"].isin(inside)], human[~human["code_id"].isin(inside)]
+    a_in, a_out = auto[auto["code_id"].isin(inside)], auto[~auto["code_id"].isin(inside)]
+    h_codes, h_other, h_memo = by_segment(h_in, "code_id"), by_segment(h_out, "code_id"), by_segment(human, "memo")
+    a_codes, a_other = by_segment(a_in, "code_id"), by_segment(a_out, "code_id")
+    a_keywords = {seg: [m.removeprefix("dictionary: ") for m in memos] for seg, memos in by_segment(a_in, "memo").items()}
+    rows = []
+    for seg in segments.itertuples(index=False):
+        sid = str(seg.segment_id)
+        by_h, by_a = sid in h_codes, sid in a_codes
+        if by_h == by_a:
+            continue
+        if by_h:
+            rows.append([sid, f"{coder} only", "; ".join(h_codes[sid]), "", "; ".join(a_other.get(sid, [])),
+                         seg.text_sv, seg.text_en, " | ".join(h_memo.get(sid, []))])
+        else:
+            rows.append([sid, f"{DICTIONARY_CODER} only", "; ".join(a_codes[sid]), "; ".join(a_keywords[sid]),
+                         "; ".join(h_other.get(sid, [])), seg.text_sv, seg.text_en,
+                         " | ".join(h_memo.get(sid, []))])
+    out = pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
+    return out.astype("string")

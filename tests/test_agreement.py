@@ -278,3 +278,53 @@ def test_agreement_report_names_the_dictionary_as_automatic(project):
     text = agreement_report()
     assert "automatic coder 'dictionary', not a human" in text
     assert "coder1 vs dictionary" in text
+
+
+# ---------------------------------------------------------------- disagreements
+
+
+def test_disagreements_are_the_segments_one_side_coded(project):
+    from ebm_analysis.agreement import DISAGREEMENT_COLUMNS, disagreements
+
+    for theme in ("stress", "belonging", "soft_values", "moderator_translator"):
+        d = disagreements(project, theme)
+        row = dictionary_agreement(project).set_index("code_id").loc[theme]
+        assert list(d.columns) == DISAGREEMENT_COLUMNS
+        only_human = int((d["coded_by"] == "coder1 only").sum())
+        only_dict = int((d["coded_by"] == "dictionary only").sum())
+        assert only_human == row["segments_a"] - row["segments_both"]
+        assert only_dict == row["segments_b"] - row["segments_both"]
+        # the dictionary's rows always name the keyword that fired; the human's never do
+        assert (d.loc[d["coded_by"] == "dictionary only", "keywords"].str.contains("→")).all()
+        assert (d.loc[d["coded_by"] == "coder1 only", "keywords"] == "").all()
+        assert d["segment_id"].is_unique
+
+
+def test_disagreements_show_the_known_false_positive(project):
+    from ebm_analysis.agreement import disagreements
+
+    d = disagreements(project, "belonging").set_index("segment_id")
+    assert d.loc["O039", "coded_by"] == "dictionary only"
+    assert "tillhörighet* → 'tillhörighet'" in d.loc["O039", "keywords"]
+    assert "cultural_prejudice" in d.loc["O039", "other_codes"]
+    assert d.loc["O039", "text_en"].startswith("The mentor shared")
+
+
+def test_disagreements_on_synthetic_project(project, tmp_path):
+    """A synthetic dictionary: one keyword that fires where coder1 did not code, on the real segments."""
+    from ebm_analysis.agreement import disagreements
+
+    words = pd.DataFrame({"code_id": ["workload"], "keyword": ["upptagna"], "note": [None]}, dtype="string")
+    d = disagreements(project, "workload", dictionary=words)
+    human = set(project.codings.loc[project.codings["code_id"] == "workload", "segment_id"])
+    assert set(d.loc[d["coded_by"] == "coder1 only", "segment_id"]) == human - {"E013"}
+    assert (d["coded_by"] != "dictionary only").all()  # E013 ("alla är så upptagna") is coded by both
+
+
+def test_disagreements_bad_arguments(project):
+    from ebm_analysis.agreement import disagreements
+
+    with pytest.raises(DataError, match="theme"):
+        disagreements(project, "no_such_theme")
+    with pytest.raises(DataError, match="who has no codings"):
+        disagreements(project, "stress", coder="coder9")

@@ -288,3 +288,99 @@ def test_entity_declarations_are_refused(tmp_path):
     with pytest.raises(DataError, match="XML that does not parse"):
         import_qdpx(make_qdpx(tmp_path / "a.qdpx", qde=qde), tmp_path / "data")
     assert not (tmp_path / "data").exists()
+
+
+# ---------------------------------------------------------------- looking inside (refi.describe)
+
+def test_describe_counts_match_the_project(project, exported):
+    from ebm_analysis.refi import describe_qdpx
+
+    d = describe_qdpx(exported).set_index("element")["count"]
+    assert d["TextSource"] == len(project.segments())
+    assert d["Code"] == len(project.codebook)
+    assert d["PlainTextSelection"] == d["Coding"] == len(project.codings)
+    assert d["User"] == 1 and d["Case"] == len(project.participants)
+    assert d["Note"] == project.codings["memo"].notna().sum()
+    assert describe_qdpx(exported).attrs["origin"].startswith("ebm-analysis")
+
+
+def test_describe_reads_foreign_files_and_qdc(project, tmp_path):
+    from ebm_analysis.refi import describe_qdpx
+
+    qc = describe_qdpx(SAMPLES / "qc_demo.qdpx").set_index("element")["count"]
+    assert (qc["TextSource"], qc["PlainTextSelection"], qc["Coding"]) == (2, 158, 205)
+    nvivo = describe_qdpx(SAMPLES / "nvivo_project.qdpx").set_index("element")["count"]
+    assert (nvivo["Code"], nvivo["Coding"], nvivo["User"]) == (262, 0, 2)
+    qdc = describe_qdpx(export_qdc(project, tmp_path / "ebm.qdc")).set_index("element")["count"]
+    assert qdc["Code"] == len(project.codebook) and qdc["TextSource"] == 0
+
+
+def test_members_are_relative_names(exported):
+    from ebm_analysis.refi import qdpx_members
+
+    m = qdpx_members(exported)
+    assert m["name"].iloc[0] == "project.qde"
+    assert m["name"].str.fullmatch(r"project\.qde|sources/[0-9a-f-]{36}\.txt").all()
+    assert (m["bytes"] > 0).all()
+    kinds = qdpx_members(SAMPLES / "nvivo_project.qdpx")["kind"].value_counts().to_dict()
+    assert kinds == {"source (original)": 3, "source text": 2, "project": 1}  # .docx twice and .root
+
+
+def test_validate_accepts_exports_and_reports_errors(project, exported, tmp_path):
+    from ebm_analysis.refi import validate_qdpx
+
+    assert validate_qdpx(exported, XSD) == []
+    assert validate_qdpx(export_qdc(project, tmp_path / "ebm.qdc"), XSD) == []
+    assert validate_qdpx(SAMPLES / "qc_demo.qdpx", XSD) == []
+    bad = make_qdpx(tmp_path / "bad.qdpx",
+                    qde='<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Bogus/></Project>')
+    errors = validate_qdpx(bad, XSD)
+    assert errors and all(isinstance(e, str) for e in errors)
+    # a source whose text file is missing from the archive
+    missing = tmp_path / "missing.qdpx"
+    with zipfile.ZipFile(exported) as src, zipfile.ZipFile(missing, "w") as dst:
+        for name in src.namelist()[:-1]:
+            dst.writestr(name, src.read(name))
+    assert any("is not in the archive" in e for e in validate_qdpx(missing, XSD))
+    with pytest.raises(DataError, match="schemas"):
+        validate_qdpx(exported, tmp_path)
+
+
+def test_qde_element_shows_one_element(exported):
+    from ebm_analysis.refi import qde_element
+
+    code = qde_element(exported, "Code", "stress")
+    assert code.startswith('<Code guid="') and "Code id: stress" in code
+    assert "nested Code element(s) left out" in code
+    assert "<Code " not in code[1:]
+    sel = qde_element(exported, "PlainTextSelection", where="TextSource=E001")
+    assert "<Coding " in sel and "<CodeRef " in sel and "{urn:" not in sel
+    with pytest.raises(DataError, match="no Code named"):
+        qde_element(exported, "Code", "no such code")
+
+
+def test_data_model_coverage_of_an_import(project, tmp_path):
+    from ebm_analysis.refi import data_model_coverage
+
+    ours = data_model_coverage(project).set_index("part")
+    assert (ours["filled"] == ours["of"]).loc[["meetings", "English translation of each text"]].all()
+    qc = data_model_coverage(import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")).set_index("part")
+    assert qc.loc["English translation of each text", "filled"] == 0
+    assert qc.loc["speaker role of each quotation", "filled"] == 0
+    assert qc.loc["meetings", "of"] == 0 and qc.loc["participants with roles (pseudonyms)", "of"] == 0
+    assert qc.loc["codings", "filled"] == 205
+    nvivo = data_model_coverage(import_qdpx(SAMPLES / "nvivo_project.qdpx", tmp_path / "nv")).set_index("part")
+    assert nvivo.loc["text sources (segments) with text", ["filled", "of"]].tolist() == [0, 2]
+
+
+def test_compare_projects_after_round_trip(project, exported, tmp_path):
+    from ebm_analysis.refi import compare_projects
+
+    back = import_qdpx(exported, tmp_path / "data")
+    c = compare_projects(project, back)
+    assert c["identical"].all() and (c["difference"] == "").all()
+    assert c.set_index("what").loc["codings (codings.csv)", "rows_other"] == len(project.codings)
+    qc = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
+    c = compare_projects(project, qc).set_index("what")
+    assert not c.loc["codings (codings.csv)", "identical"]
+    assert c.loc["codings (codings.csv)", "difference"] != ""

@@ -155,3 +155,8 @@ def _text(value) -> str:
     except (TypeError, ValueError):
         return ""
     return str(value)
+
+
+# Looking inside REFI-QDA files (after the shared helpers above, which it uses).
+from ebm_analysis.refi.describe import (compare_projects, data_model_coverage, describe_qdpx, qde_element,  # noqa: E402
+                                        qdpx_members, validate_qdpx)
