@@ -11,7 +11,6 @@ from conftest import DATA, read_rows, write_rows
 from ebm_analysis.autocode import (
     CODINGS_COLUMNS,
     DICTIONARY_COLUMNS,
-    check_dictionary,
     dictionary_codings,
     keyword_pattern,
     load_dictionary,

@@ -9,11 +9,12 @@ and never calls ``plt.show``.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ebm_analysis.plotting._common import figure_and_axes
 
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.labels import LANGUAGES, current_language
@@ -104,7 +105,7 @@ def plot_kappa_by_code(table: pd.DataFrame, codebook: pd.DataFrame | None = None
     if codebook is not None:
         column = "name_sv" if lang == "sv" else "name_en"
         names.update({c: n for c, n in zip(codebook["code_id"], codebook[column]) if c in names})
-    fig, ax = _axes(ax, (8, 0.42 * len(rows) + 1.8))
+    fig, ax = figure_and_axes(ax, (8, 0.42 * len(rows) + 1.8))
     ys = np.arange(len(rows))[::-1]
     seg = rows["kappa_segment"].astype(float).to_numpy()
     char = rows["kappa_char"].astype(float).to_numpy()
@@ -139,9 +140,3 @@ def plot_kappa_by_code(table: pd.DataFrame, codebook: pd.DataFrame | None = None
     fig.tight_layout()
     return fig
 
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size)
-        return fig, ax
-    return ax.figure, ax

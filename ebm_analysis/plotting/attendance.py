@@ -9,10 +9,11 @@ like a fact.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ebm_analysis.plotting._common import figure_and_axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -84,12 +85,6 @@ def _labels(lang: str | None) -> tuple[str, dict]:
     return lang, LABELS[lang]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size)
-        return fig, ax
-    return ax.figure, ax
-
 
 def _check(frame: pd.DataFrame, columns: tuple[str, ...], source: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
@@ -160,7 +155,7 @@ def plot_attendance_bounds(bounds: pd.DataFrame, lang: str | None = None, ax: Ax
     """
     _check(bounds, _BOUNDS_COLUMNS, "attendance_bounds()")
     lang, text = _labels(lang)
-    fig, ax = _axes(ax, (10, 4.5))
+    fig, ax = figure_and_axes(ax, (10, 4.5))
     roles = [r for r in ROLES if r in set(bounds["role"])] + sorted(set(bounds["role"]) - set(ROLES))
     w = 0.8 / len(roles)
     offsets = {r: (i - (len(roles) - 1) / 2) * w for i, r in enumerate(roles)}
@@ -255,7 +250,7 @@ def plot_group_timeline(timeline: pd.DataFrame, lang: str | None = None, ax: Axe
     """
     _check(timeline, _TIMELINE_COLUMNS, "group_over_time()")
     lang, text = _labels(lang)
-    fig, ax = _axes(ax, (10, 5))
+    fig, ax = figure_and_axes(ax, (10, 5))
     people = list(dict.fromkeys(timeline["participant_id"]))
     roles = dict(zip(timeline["participant_id"], timeline["role"]))
     rows = {p: i for i, p in enumerate(people)}

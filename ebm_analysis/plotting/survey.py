@@ -15,6 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ebm_analysis.plotting._common import figure_and_axes
+
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.labels import current_language
 from ebm_analysis.survey import joint_table, response_distribution
@@ -67,12 +69,6 @@ def _labels(lang: str | None) -> dict[str, str]:
         raise DataError(Problem("(arguments)", None, "lang", repr(lang), "expected 'en' or 'sv'"))
     return LABELS[lang]
 
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _as_joint(table: pd.DataFrame, scale: tuple[int, int]) -> pd.DataFrame:
@@ -132,7 +128,7 @@ def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str | None = Non
     """
     words = _labels(lang)
     table = _as_joint(means_or_joint_table, scale).reset_index(drop=True)
-    fig, ax = _axes(ax, (7, 0.6 * len(table) + 1.5))
+    fig, ax = figure_and_axes(ax, (7, 0.6 * len(table) + 1.5))
     ys = np.arange(len(table))[::-1]
     ax.plot([float(v) for v in table["sub_value"]], ys + 0.12, "o", color="#1f77b4",
             label=words["sub"], zorder=4)
@@ -232,7 +228,7 @@ def plot_diverging_likert(responses: pd.DataFrame, lang: str | None = None, ax: 
     lo, hi = scale
     dist = response_distribution(responses, scale)
     items = sorted(dist["item"].unique())
-    fig, ax = _axes(ax, (8, 0.5 * len(items) + 1.8))
+    fig, ax = figure_and_axes(ax, (8, 0.5 * len(items) + 1.8))
     colours = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, hi - lo + 1))
     ys = np.arange(len(items))[::-1]
     drawn, extent = set(), 1.0

@@ -10,11 +10,12 @@ deterministic (fixed colours and order).
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ebm_analysis.plotting._common import figure_and_axes
 
 from ebm_analysis.errors import DataError
 from ebm_analysis.labels import LANGUAGES, current_language, label
@@ -70,7 +71,8 @@ def plot_theme_frequencies_by_role(freq: pd.DataFrame, codebook: pd.DataFrame | 
     table = freq.pivot(index="code_id", columns=by, values=count)
     table = table.reindex(index=list(dict.fromkeys(freq["code_id"])), columns=list(dict.fromkeys(freq[by])))
     table = table.loc[:, table.sum() > 0].fillna(0).astype(int)
-    fig, ax = _figure(ax, (8, 1.2 + 0.45 * len(table) * max(1, len(table.columns)) ** 0.5))
+    height = 1.2 + 0.45 * len(table) * max(1, len(table.columns)) ** 0.5
+    fig, ax = figure_and_axes(ax, (8, height), layout="constrained")
     height = 0.8 / max(1, len(table.columns))
     y = np.arange(len(table))[::-1]
     for k, value in enumerate(table.columns):
@@ -162,7 +164,8 @@ def plot_cooccurrence_heatmap(matrix: pd.DataFrame, codebook: pd.DataFrame | Non
 def _heatmap(matrix: pd.DataFrame, rows: list[str], cols: list[str], ax: Axes | None,
              rotate: bool = False) -> tuple[Figure, Axes]:
     values = matrix.to_numpy(dtype=float)
-    fig, ax = _figure(ax, (1.5 + 0.6 * len(cols) + 0.08 * max(map(len, rows), default=0), 1.2 + 0.45 * len(rows)))
+    width = 1.5 + 0.6 * len(cols) + 0.08 * max(map(len, rows), default=0)
+    fig, ax = figure_and_axes(ax, (width, 1.2 + 0.45 * len(rows)), layout="constrained")
     image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=max(1.0, values.max(initial=0)))
     high = values.max(initial=0) / 2
     for (i, j), v in np.ndenumerate(values):
@@ -179,12 +182,6 @@ def _names(codes, codebook: pd.DataFrame | None, lang: str) -> list[str]:
     names = dict(zip(codebook["code_id"], codebook[f"name_{lang}"]))
     return [str(names.get(c, c)) for c in codes]
 
-
-def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
 
 
 def _check_lang(lang: str | None) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
-from ebm_analysis.refi import NOT_GIVEN, NOT_TRANSLATED, PROJECT_NS
+from ebm_analysis.refi.common import NOT_GIVEN, NOT_TRANSLATED, PROJECT_NS
 
 __all__ = ["qdpx_members", "describe_qdpx", "qde_element", "validate_qdpx", "data_model_coverage", "compare_projects",
            "PROJECT_XSD", "CODEBOOK_XSD"]

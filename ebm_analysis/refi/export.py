@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ebm_analysis.refi import (CODEBOOK_NS, PROJECT_NS, WHOLE_SEGMENT, _text, code_description, guid,
+from ebm_analysis.refi.common import (CODEBOOK_NS, PROJECT_NS, WHOLE_SEGMENT, _text, code_description, guid,
                                labelled_block)
 
 __all__ = ["export_qdpx", "export_qdc", "project_xml", "codebook_xml"]

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.project import Project, load_project
-from ebm_analysis.refi import (NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT, parse_code_description,
+from ebm_analysis.refi.common import (NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT, parse_code_description,
                                parse_labelled_block)
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column
 
