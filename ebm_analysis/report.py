@@ -32,6 +32,7 @@ img { max-width: 100%; }
 pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }
 .jp-InputArea, .input { background: #f6f6f6; }
 nav a { margin-right: 1rem; }
+.anchor-link { display: none; }
 .card { border: 1px solid #ddd; padding: 1rem; margin: 1rem 0; }
 .card img { max-height: 22rem; }
 """
