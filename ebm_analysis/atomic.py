@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -99,8 +100,27 @@ def write_text_atomic(path: str | Path, text: str, *, keep_previous: bool = True
     >>> target.read_text(encoding="utf-8"), kept.read_text(encoding="utf-8")
     ('andra\\n', 'första\\n')
     """
+    return write_bytes_atomic(path, text.encode("utf-8"), keep_previous=keep_previous)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes, *, keep_previous: bool = True) -> Path | None:
+    """Replace a file's content with ``data`` atomically (see :func:`write_text_atomic`).
+
+    The new file keeps the permissions of the file it replaces; a new file
+    gets the usual permissions of the user's umask (e.g. readable by the
+    group and others under umask 022), so a shared data folder stays shared.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.bin"
+    >>> write_bytes_atomic(target, b"EBM", keep_previous=False) is None
+    True
+    >>> target.read_bytes()
+    b'EBM'
+    """
     path = Path(path)
-    tmp = _write_temp(path, text.encode("utf-8"))
+    tmp = _write_temp(path, data)
     try:
         kept = _keep_previous(path) if keep_previous and path.exists() else None
         os.replace(tmp, path)
@@ -157,10 +177,21 @@ def frame_to_csv_text(frame: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------- helpers
 
+def _mode_for(path: Path) -> int:
+    """The permissions a file written at ``path`` should get: those of the file it replaces, else the umask's."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def _write_temp(path: Path, data: bytes) -> Path:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -91,3 +91,25 @@ def test_text_is_written_byte_exact_utf8(tmp_path):
     target = tmp_path / "a.csv"
     atomic.write_text_atomic(target, "a;b\r\nå,ä\n")
     assert target.read_bytes() == "a;b\r\nå,ä\n".encode("utf-8")
+
+
+def test_saving_keeps_a_shared_file_shared(tmp_path):
+    """A replaced file keeps its permissions; a new one follows the umask (not mkstemp's private 0600)."""
+    import os
+    import stat
+
+    from ebm_analysis.atomic import write_text_atomic
+
+    old_mask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.csv"
+        write_text_atomic(new, "a\n")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        shared = tmp_path / "shared.csv"
+        shared.write_text("a\n")
+        shared.chmod(0o664)
+        kept = write_text_atomic(shared, "b\n")
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o664
+    finally:
+        os.umask(old_mask)

@@ -30,13 +30,13 @@ exporting the same data twice gives identical bytes.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
 
+from ebm_analysis.atomic import write_bytes_atomic
 from ebm_analysis.refi.common import (CODEBOOK_NS, PROJECT_NS, WHOLE_SEGMENT, _text, code_description, guid,
                                labelled_block)
 
@@ -331,15 +331,5 @@ def _zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(name, path)
-    except BaseException:
-        if os.path.exists(name):
-            os.unlink(name)
-        raise
+    write_bytes_atomic(path, data, keep_previous=False)
     return path
