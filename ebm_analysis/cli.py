@@ -30,6 +30,7 @@ def _check(args: argparse.Namespace) -> int:
               "pseudonymised research data must not hold them:")
         for w in warnings.itertuples(index=False):
             print(f"  - {w.file}, line {w.line}, column '{w.column}': {w.kind} '{w.value}'")
+        print("Replace each with a pseudonym or remove it, then run the check again.")
     return code
 
 
@@ -38,6 +39,9 @@ def _survey(args: argparse.Namespace) -> int:
     from ebm_analysis.project import load_project
 
     project = load_project(args.data_dir)
+    if project.survey_means.empty:
+        print(f"{project.path.name}/: no survey means in this data folder (survey_means.csv has no rows).")
+        return 0
     summary = survey.survey_summary(project.survey_items, project.survey_means)
     if args.format == "json":
         print(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -140,3 +144,6 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(str(err), file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the output was piped into a program that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0

@@ -313,6 +313,21 @@ def _basis_matches_status(table, frame, lines, frames):
                           "leave basis empty when status is unknown")
 
 
+def _every_person_and_meeting(table, frame, lines, frames):
+    """attendance.csv must have a row for every participant at every meeting (status unknown if silent)."""
+    if "participants" not in frames or "meetings" not in frames:
+        return
+    have = set(zip(frame["participant_id"], frame["meeting"]))
+    for person in frames["participants"]["participant_id"]:
+        missing = [int(m) for m in frames["meetings"]["meeting"] if (person, m) not in have]
+        if missing:
+            yield Problem(table.file, None, "participant_id, meeting",
+                          f"no row for {person} at meeting{'s' if len(missing) > 1 else ''} "
+                          f"{', '.join(map(str, missing))}",
+                          "add one row per participant and meeting; where the report says nothing, "
+                          "write status 'unknown' with an empty basis")
+
+
 def _min_le_max(table, frame, lines, frames):
     for i, row in enumerate(frame.itertuples(index=False)):
         if row.present_min > row.present_max:
@@ -372,6 +387,7 @@ def _offsets_in_text(table, frame, lines, frames):
 
 CHECKS = {
     "basis_matches_status": _basis_matches_status,
+    "every_person_and_meeting": _every_person_and_meeting,
     "min_le_max": _min_le_max,
     "n_range": _n_range,
     "no_cycles": _no_cycles,

@@ -26,10 +26,12 @@ STYLE = """
 body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #222; }
 h1, h2, h3 { font-family: 'DejaVu Sans', Arial, sans-serif; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; display: block; max-width: 100%;
+        overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; vertical-align: top; text-align: left; }
 img { max-width: 100%; }
-pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }
+pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; white-space: pre-wrap;
+      overflow-wrap: anywhere; }
 .jp-InputArea, .input { background: #f6f6f6; }
 nav a { margin-right: 1rem; }
 .anchor-link { display: none; }
@@ -128,7 +130,8 @@ def index_page(items: list[RenderedNotebook], lang: str) -> str:
 
 def _plain(markdown: str) -> str:
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown)
-    return re.sub(r"[*_`]", "", text)
+    text = re.sub(r"(?<!\w)_([^_]+)_(?!\w)", r"\1", text)   # _emphasis_, but not snake_case names
+    return re.sub(r"[*`]", "", text)
 
 
 def build_report(lang: str = "en", show_code: bool = False, notebooks: list[Path] | None = None,

@@ -152,7 +152,7 @@ TABLES: tuple[Table, ...] = (
         Column("reasoning", "text"),
         _section(False),
     ), key=("participant_id", "meeting"), description="one row per person x meeting",
-        extra_checks=("basis_matches_status",)),
+        extra_checks=("basis_matches_status", "every_person_and_meeting")),
     Table("attendance_counts", "attendance_counts.csv", (
         MEETING,
         Column("role", "choice", choices=ROLES),

@@ -226,6 +226,13 @@ def test_basis_must_match_status(data_copy, edit_table):
     assert_problem(problems_of(data_copy), "attendance.csv", 3, "basis")
 
 
+def test_missing_attendance_row(data_copy, edit_table):
+    edit_table(data_copy, "attendance.csv", lambda rows: rows.pop(2))  # SS2 at meeting 1
+    problems = problems_of(data_copy)
+    p = next(p for p in problems if p.file == "attendance.csv")
+    assert p.found == "no row for SS2 at meeting 1" and "status 'unknown'" in p.expected
+
+
 def test_count_range(data_copy, edit_table):
     edit_table(data_copy, "attendance_counts.csv", lambda rows: set_cell(rows, 0, "present_min", "7"))
     assert_problem(problems_of(data_copy), "attendance_counts.csv", 2, "present_min")

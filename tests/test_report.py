@@ -40,6 +40,11 @@ def test_rendered_page_has_no_script_and_no_network(tmp_path):
     assert "x = 1" in text(report.render(tiny_notebook(), "A title", show_code=True))
 
 
+def test_index_summary_keeps_code_names():
+    items = [report.RenderedNotebook("06_w", "W", "Logic is in `ebm_analysis.widgets`, *tested* _there_.", "06_w.html", None)]
+    assert "Logic is in ebm_analysis.widgets, tested there." in report.index_page(items, "en")
+
+
 def test_index_page_links_every_notebook():
     items = [report.RenderedNotebook("01_a", "First", "Sum <one>", "01_a.html", PNG_1PX),
              report.RenderedNotebook("02_b", "Second", "Sum two", "02_b.html", None)]

@@ -548,7 +548,7 @@ def test_plot_survey_means_marks_grim_failure_and_swedish():
     assert out is fig
     assert [t.get_text() for t in ax.texts] == ["GRIM: omöjligt"]
     assert "Socialsekreterare" in _legend_texts(ax)
-    assert "instämmer helt" in ax.get_xlabel()
+    assert "håller helt med" in ax.get_xlabel()
     with pytest.raises(DataError, match="lang"):
         plot_survey_means(table, lang="de")
     with pytest.raises(DataError):
@@ -571,7 +571,7 @@ def test_plot_diverging_likert(synthetic_responses):
     plain = plot_diverging_likert(synthetic_responses, lang="sv")
     assert "synthetic" not in plain.axes[0].get_title()
     assert "syntetiska" not in plain.axes[0].get_title()
-    assert _legend_texts(plain.axes[0])[-1] == "4 instämmer helt"
+    assert _legend_texts(plain.axes[0])[-1] == "4 håller helt med"
 
 
 def test_plot_diverging_likert_odd_scale_splits_neutral():

@@ -48,13 +48,13 @@ LABELS = {
         "grim_bad": "GRIM: omöjligt",
         "joint_bad": "medelvärdena går inte ihop",
         "means_title": "Enkätens medelvärden som tryckta",
-        "means_x": "Medelvärde ({lo} = instämmer inte alls, {hi} = instämmer helt)",
+        "means_x": "Medelvärde ({lo} = håller inte med alls, {hi} = håller helt med)",
         "likert_title": "Svar per påstående",
         "likert_x": "Andel av svaren (%)",
         "answer": "Svar",
         "synthetic": "syntetiska data",
-        "low": "instämmer inte alls",
-        "high": "instämmer helt",
+        "low": "håller inte med alls",
+        "high": "håller helt med",
     },
 }
 
