@@ -314,8 +314,12 @@ def _basis_matches_status(table, frame, lines, frames):
 
 
 def _every_person_and_meeting(table, frame, lines, frames):
-    """attendance.csv must have a row for every participant at every meeting (status unknown if silent)."""
-    if "participants" not in frames or "meetings" not in frames:
+    """attendance.csv, once it has rows, must have one for every participant at every meeting.
+
+    An attendance table with no rows means the project records no attendance
+    (e.g. one imported from another QDA tool); that is allowed.
+    """
+    if frame.empty or "participants" not in frames or "meetings" not in frames:
         return
     have = set(zip(frame["participant_id"], frame["meeting"]))
     for person in frames["participants"]["participant_id"]:
