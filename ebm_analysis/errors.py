@@ -31,6 +31,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        if not self.found:
+            return f"{self.file}: {self.expected}"
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
@@ -71,7 +73,7 @@ class DataError(ValueError):
         if isinstance(problems, Problem):
             problems = [problems]
         elif isinstance(problems, str):
-            problems = [Problem("(project)", None, None, "a problem", problems)]
+            problems = [Problem("(project)", None, None, "", problems)]
         self.problems: list[Problem] = list(problems)
         super().__init__(self._message())
 
