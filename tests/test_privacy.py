@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import set_cell
+from conftest import DATA, set_cell
 from ebm_analysis.privacy import find_identifiers, luhn_valid, scan_folder
 
 
@@ -53,4 +53,4 @@ def test_scan_names_file_line_and_column(data_copy, edit_table):
 
 
 def test_real_data_is_clean():
-    assert scan_folder(pytest.importorskip("conftest").DATA).empty
+    assert scan_folder(DATA).empty

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import read_rows, set_cell, write_rows
+from conftest import ROOT, read_rows, set_cell, write_rows
 from ebm_analysis import DataError, load_project
 from ebm_analysis.schema import TABLES
 
@@ -36,8 +36,7 @@ def test_real_corpus_shape():
 
 def test_every_quote_is_verbatim_in_the_report():
     """Excerpts must be substrings of the PDF-text rendering (whitespace normalised)."""
-    report = (pytest.importorskip("pathlib").Path(__file__).resolve().parents[2] / "shared" / "report"
-              / "ebm-evaluation-pdftext.txt")
+    report = ROOT.parent / "shared" / "report" / "ebm-evaluation-pdftext.txt"
     if not report.exists():
         pytest.fail(f"the report is expected beside the repository at {report}")
     norm = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
