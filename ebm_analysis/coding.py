@@ -355,7 +355,7 @@ class CodingStore:
         Traceback (most recent call last):
         ...
         ebm_analysis.errors.DataError: 1 problem in the data:
-          - (project): found a problem; nothing to undo: no change has been made since the store was opened
+          - (project): nothing to undo: no change has been made since the store was opened
         """
         if not self._history:
             raise DataError("nothing to undo: no change has been made since the store was opened")
