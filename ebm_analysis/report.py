@@ -23,7 +23,7 @@ NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
 
 STYLE = """
-body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #222; }
 h1, h2, h3 { font-family: 'DejaVu Sans', Arial, sans-serif; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; display: block; max-width: 100%;
