@@ -18,6 +18,13 @@ from ebm_analysis.errors import Problem
 #: Character pairs that appear when UTF-8 text was once decoded as Latin-1.
 MOJIBAKE = {"Ã¥": "å", "Ã¤": "ä", "Ã¶": "ö", "Ã…": "Å", "Ã„": "Ä", "Ã–": "Ö", "Ã©": "é", "â€": "”/–"}
 
+#: The longest text a single cell may hold, in characters (16 Mi characters: whole
+#: interview transcripts and long memos fit). Python's csv module refuses cells
+#: over 131,072 characters by default; the limit is raised here, in one place,
+#: and every writer refuses a longer cell before writing anything.
+FIELD_LIMIT = 16 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+
 SAVE_AS_UTF8 = ("save it as UTF-8: in Excel 'Save as' > 'CSV UTF-8 (comma delimited)', "
                 "in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'")
 
