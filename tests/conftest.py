@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,84 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+
+
+# ------------------------------------------------------------------ external files
+#
+# Some tests check the workbench against files that are not part of the project
+# (their licences differ, or they are not ours to ship): real REFI-QDA projects
+# written by other tools, and the text of the evaluation report. Each is looked
+# for in the folder named by an environment variable, then in ../shared/ beside
+# the repository (the development setup); when neither has it, the test is
+# skipped with a reason that says what is missing and how to provide it.
+# EBM_NO_SHARED=1 disables the ../shared/ fallback, so that a run can prove the
+# suite passes in a fresh clone (tests/test_fresh_clone.py).
+
+NO_SHARED_VARIABLE = "EBM_NO_SHARED"
+SHARED = ROOT.parent / "shared"
+REFI_SAMPLES_VARIABLE = "EBM_REFI_SAMPLES"
+REFI_SAMPLE_FILES = ("nvivo_project.qdpx", "qc_demo.qdpx")
+
+
+def external_file(variable: str, shared_folder: str, name: str, what: str) -> Path:
+    """The external file ``name``, or skip the calling test saying how to provide it.
+
+    Looks in the folder named by the environment variable ``variable``, then
+    (unless ``EBM_NO_SHARED`` is set) in ``../shared/<shared_folder>/``.
+    """
+    places = []
+    if os.environ.get(variable):
+        places.append(Path(os.environ[variable]))
+    if not os.environ.get(NO_SHARED_VARIABLE):
+        places.append(SHARED / shared_folder)
+    for folder in places:
+        if (folder / name).is_file():
+            return folder / name
+    looked = ", ".join(str(p) for p in places) or f"nowhere: {variable} is unset and {NO_SHARED_VARIABLE} is set"
+    pytest.skip(f"needs {name} ({what}), which is not part of the project: set {variable} to a folder "
+                f"holding it, or put it in ../shared/{shared_folder}/ beside the repository (looked in: {looked})")
+
+
+@pytest.fixture
+def refi_sample() -> Callable[[str], Path]:
+    """``refi_sample("qc_demo.qdpx")``: a REFI-QDA project written by another tool, or skip.
+
+    The two samples (``nvivo_project.qdpx`` written by NVivo for Mac 15,
+    ``qc_demo.qdpx`` written by the ``qc`` tool) come from the public repository
+    cproctor/qualitative-coding, under its own licence; they are read from
+    ``$EBM_REFI_SAMPLES`` or ``../shared/refi/samples``.
+    """
+    def find(name: str) -> Path:
+        what = "a REFI-QDA project written by " + ("NVivo" if name.startswith("nvivo") else "the qc tool")
+        return external_file(REFI_SAMPLES_VARIABLE, "refi/samples", name, what)
+
+    return find
+
+
+REPORT_VARIABLE = "EBM_REPORT_DIR"
+REPORT_FILES = ("ebm-evaluation-pdftext.txt", "ebm-evaluation-structured.md")
+EXTERNAL_FIXTURES = {"refi_sample", "report_text"}
+
+
+@pytest.fixture
+def report_text() -> Callable[[str], Path]:
+    """``report_text("ebm-evaluation-pdftext.txt")``: a text rendering of the evaluation report, or skip.
+
+    The report (Petersson 2016, Helsingborgs stad) is the project's primary
+    source but not part of it; it is read from ``$EBM_REPORT_DIR`` or
+    ``../shared/report``.
+    """
+    def find(name: str = REPORT_FILES[0]) -> Path:
+        return external_file(REPORT_VARIABLE, "report", name, "a text rendering of the EBM evaluation report")
+
+    return find
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses an external file, so it can be run on its own (``-m external``)."""
+    for item in items:
+        if EXTERNAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.external)
 
 
 @pytest.fixture

@@ -15,10 +15,8 @@ import xmlschema
 from ebm_analysis import DataError, load_project
 from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
 
-ROOT = Path(__file__).resolve().parent.parent
-REFI = ROOT.parent / "shared" / "refi"
-XSD = REFI / "xsd"
-SAMPLES = REFI / "samples"
+from ebm_analysis.refi.describe import SCHEMA_DIR as XSD
+
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
@@ -105,8 +103,8 @@ def test_round_trip_is_lossless(project, exported, tmp_path):
 
 # ---------------------------------------------------------------- real files
 
-def test_import_nvivo_sample(tmp_path):
-    back = import_qdpx(SAMPLES / "nvivo_project.qdpx", tmp_path / "nvivo")
+def test_import_nvivo_sample(tmp_path, refi_sample):
+    back = import_qdpx(refi_sample("nvivo_project.qdpx"), tmp_path / "nvivo")
     assert len(back.codebook) == 262
     assert len(back.excerpts) == 2
     assert len(back.codings) == 0
@@ -119,9 +117,9 @@ def test_import_nvivo_sample(tmp_path):
     assert (tmp_path / "nvivo" / "IMPORTED_FROM_REFI.md").exists()
 
 
-def test_import_qc_sample(tmp_path):
-    back = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
-    root = ET.fromstring(zipfile.ZipFile(SAMPLES / "qc_demo.qdpx").read("project.qde"))
+def test_import_qc_sample(tmp_path, refi_sample):
+    back = import_qdpx(refi_sample("qc_demo.qdpx"), tmp_path / "qc")
+    root = ET.fromstring(zipfile.ZipFile(refi_sample("qc_demo.qdpx")).read("project.qde"))
     assert len(back.codebook) == 262
     assert len(back.excerpts) == 2
     assert len(back.codings) == 205
@@ -130,7 +128,7 @@ def test_import_qc_sample(tmp_path):
     assert len(spans) == len(root.findall(".//q:PlainTextSelection", NS)) == 158
     # offsets point at the same text as in the archive
     source = root.find(".//q:TextSource[@plainTextPath='board_2017.txt']", NS)
-    raw = zipfile.ZipFile(SAMPLES / "qc_demo.qdpx").read("sources/board_2017.txt").decode("utf-8")
+    raw = zipfile.ZipFile(refi_sample("qc_demo.qdpx")).read("sources/board_2017.txt").decode("utf-8")
     selection = source.find("q:PlainTextSelection", NS)
     start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
     seg = back.excerpts.loc[back.excerpts["section"] == "board_2017.txt", "excerpt_id"].item()
@@ -272,8 +270,8 @@ def test_broken_archive_leaves_existing_folder_unchanged(tmp_path):
     assert not (tmp_path / "data.backup-1").exists()
 
 
-def test_imported_sample_exports_again_and_validates(tmp_path):
-    back = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
+def test_imported_sample_exports_again_and_validates(tmp_path, refi_sample):
+    back = import_qdpx(refi_sample("qc_demo.qdpx"), tmp_path / "qc")
     out = export_qdpx(back, tmp_path / "again.qdpx")
     xmlschema.XMLSchema(str(XSD / "Project-mrt2019.xsd")).validate(
         zipfile.ZipFile(out).read("project.qde").decode("utf-8"))
@@ -304,15 +302,20 @@ def test_describe_counts_match_the_project(project, exported):
     assert describe_qdpx(exported).attrs["origin"].startswith("ebm-analysis")
 
 
-def test_describe_reads_foreign_files_and_qdc(project, tmp_path):
+def test_describe_reads_a_qdc(project, tmp_path):
     from ebm_analysis.refi import describe_qdpx
 
-    qc = describe_qdpx(SAMPLES / "qc_demo.qdpx").set_index("element")["count"]
-    assert (qc["TextSource"], qc["PlainTextSelection"], qc["Coding"]) == (2, 158, 205)
-    nvivo = describe_qdpx(SAMPLES / "nvivo_project.qdpx").set_index("element")["count"]
-    assert (nvivo["Code"], nvivo["Coding"], nvivo["User"]) == (262, 0, 2)
     qdc = describe_qdpx(export_qdc(project, tmp_path / "ebm.qdc")).set_index("element")["count"]
     assert qdc["Code"] == len(project.codebook) and qdc["TextSource"] == 0
+
+
+def test_describe_reads_foreign_files(refi_sample):
+    from ebm_analysis.refi import describe_qdpx
+
+    qc = describe_qdpx(refi_sample("qc_demo.qdpx")).set_index("element")["count"]
+    assert (qc["TextSource"], qc["PlainTextSelection"], qc["Coding"]) == (2, 158, 205)
+    nvivo = describe_qdpx(refi_sample("nvivo_project.qdpx")).set_index("element")["count"]
+    assert (nvivo["Code"], nvivo["Coding"], nvivo["User"]) == (262, 0, 2)
 
 
 def test_members_are_relative_names(exported):
@@ -322,8 +325,35 @@ def test_members_are_relative_names(exported):
     assert m["name"].iloc[0] == "project.qde"
     assert m["name"].str.fullmatch(r"project\.qde|sources/[0-9a-f-]{36}\.txt").all()
     assert (m["bytes"] > 0).all()
-    kinds = qdpx_members(SAMPLES / "nvivo_project.qdpx")["kind"].value_counts().to_dict()
+
+
+def test_members_of_a_foreign_file(refi_sample):
+    from ebm_analysis.refi import qdpx_members
+
+    kinds = qdpx_members(refi_sample("nvivo_project.qdpx"))["kind"].value_counts().to_dict()
     assert kinds == {"source (original)": 3, "source text": 2, "project": 1}  # .docx twice and .root
+
+
+def test_the_shipped_schemas_are_the_official_ones():
+    """The two schema files are shipped unchanged, with their licence notice and origin."""
+    import hashlib
+
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in XSD.glob("*.xsd")}
+    assert digests == {
+        "Project-mrt2019.xsd": "a2cc1ffb4ab1c07c51d6c78e69f2c9968458a9f0ad3b317ddde27f1e86f15a15",
+        "Codebook-mrt2019.xsd": "62a941a02df90991fd9e18bd97c571b88e3c493a722ef1e45a7247f787849c75",
+    }
+    for path in XSD.glob("*.xsd"):
+        assert "licensed under the MIT license" in path.read_text(encoding="utf-8")
+    readme = (XSD / "README.md").read_text(encoding="utf-8")
+    assert "MIT" in readme and "18 March 2019" in readme
+
+
+def test_validate_uses_the_shipped_schemas_by_default(project, exported, tmp_path):
+    from ebm_analysis.refi import validate_qdpx
+
+    assert validate_qdpx(exported) == []
+    assert validate_qdpx(export_qdc(project, tmp_path / "ebm.qdc")) == []
 
 
 def test_validate_accepts_exports_and_reports_errors(project, exported, tmp_path):
@@ -331,19 +361,24 @@ def test_validate_accepts_exports_and_reports_errors(project, exported, tmp_path
 
     assert validate_qdpx(exported, XSD) == []
     assert validate_qdpx(export_qdc(project, tmp_path / "ebm.qdc"), XSD) == []
-    assert validate_qdpx(SAMPLES / "qc_demo.qdpx", XSD) == []
     bad = make_qdpx(tmp_path / "bad.qdpx",
                     qde='<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Bogus/></Project>')
-    errors = validate_qdpx(bad, XSD)
+    errors = validate_qdpx(bad)
     assert errors and all(isinstance(e, str) for e in errors)
     # a source whose text file is missing from the archive
     missing = tmp_path / "missing.qdpx"
     with zipfile.ZipFile(exported) as src, zipfile.ZipFile(missing, "w") as dst:
         for name in src.namelist()[:-1]:
             dst.writestr(name, src.read(name))
-    assert any("is not in the archive" in e for e in validate_qdpx(missing, XSD))
+    assert any("is not in the archive" in e for e in validate_qdpx(missing))
     with pytest.raises(DataError, match="schemas"):
         validate_qdpx(exported, tmp_path)
+
+
+def test_validate_accepts_a_foreign_file(refi_sample):
+    from ebm_analysis.refi import validate_qdpx
+
+    assert validate_qdpx(refi_sample("qc_demo.qdpx")) == []
 
 
 def test_qde_element_shows_one_element(exported):
@@ -359,17 +394,22 @@ def test_qde_element_shows_one_element(exported):
         qde_element(exported, "Code", "no such code")
 
 
-def test_data_model_coverage_of_an_import(project, tmp_path):
+def test_data_model_coverage_of_our_project(project):
     from ebm_analysis.refi import data_model_coverage
 
     ours = data_model_coverage(project).set_index("part")
     assert (ours["filled"] == ours["of"]).loc[["meetings", "English translation of each text"]].all()
-    qc = data_model_coverage(import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")).set_index("part")
+
+
+def test_data_model_coverage_of_an_import(tmp_path, refi_sample):
+    from ebm_analysis.refi import data_model_coverage
+
+    qc = data_model_coverage(import_qdpx(refi_sample("qc_demo.qdpx"), tmp_path / "qc")).set_index("part")
     assert qc.loc["English translation of each text", "filled"] == 0
     assert qc.loc["speaker role of each quotation", "filled"] == 0
     assert qc.loc["meetings", "of"] == 0 and qc.loc["participants with roles (pseudonyms)", "of"] == 0
     assert qc.loc["codings", "filled"] == 205
-    nvivo = data_model_coverage(import_qdpx(SAMPLES / "nvivo_project.qdpx", tmp_path / "nv")).set_index("part")
+    nvivo = data_model_coverage(import_qdpx(refi_sample("nvivo_project.qdpx"), tmp_path / "nv")).set_index("part")
     assert nvivo.loc["text sources (segments) with text", ["filled", "of"]].tolist() == [0, 2]
 
 
@@ -380,7 +420,14 @@ def test_compare_projects_after_round_trip(project, exported, tmp_path):
     c = compare_projects(project, back)
     assert c["identical"].all() and (c["difference"] == "").all()
     assert c.set_index("what").loc["codings (codings.csv)", "rows_other"] == len(project.codings)
-    qc = import_qdpx(SAMPLES / "qc_demo.qdpx", tmp_path / "qc")
-    c = compare_projects(project, qc).set_index("what")
+
+
+def test_compare_projects_shows_differences(project):
+    from ebm_analysis import Project
+    from ebm_analysis.refi import compare_projects
+
+    fewer = Project(project.path, dict(project.tables, codings=project.codings.iloc[1:].reset_index(drop=True)))
+    c = compare_projects(project, fewer).set_index("what")
     assert not c.loc["codings (codings.csv)", "identical"]
     assert c.loc["codings (codings.csv)", "difference"] != ""
+    assert c.loc["codebook (codebook.csv)", "identical"]

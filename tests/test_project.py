@@ -34,11 +34,9 @@ def test_real_corpus_shape():
     assert len(project.excerpts) >= 25
 
 
-def test_every_quote_is_verbatim_in_the_report():
+def test_every_quote_is_verbatim_in_the_report(report_text):
     """Excerpts must be substrings of the PDF-text rendering (whitespace normalised)."""
-    report = ROOT.parent / "shared" / "report" / "ebm-evaluation-pdftext.txt"
-    if not report.exists():
-        pytest.fail(f"the report is expected beside the repository at {report}")
+    report = report_text("ebm-evaluation-pdftext.txt")
     norm = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
     text = norm(report.read_text(encoding="utf-8"))
     missing = [r.excerpt_id for r in load_project().excerpts.itertuples() if norm(r.text_sv) not in text]

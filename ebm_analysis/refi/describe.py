@@ -27,12 +27,15 @@ from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.refi.common import NOT_GIVEN, NOT_TRANSLATED, PROJECT_NS
 
 __all__ = ["qdpx_members", "describe_qdpx", "qde_element", "validate_qdpx", "data_model_coverage", "compare_projects",
-           "PROJECT_XSD", "CODEBOOK_XSD"]
+           "PROJECT_XSD", "CODEBOOK_XSD", "SCHEMA_DIR"]
 
 #: File name of the official schema of ``project.qde``.
 PROJECT_XSD = "Project-mrt2019.xsd"
 #: File name of the official schema of a ``.qdc`` codebook.
 CODEBOOK_XSD = "Codebook-mrt2019.xsd"
+#: The official REFI-QDA schemas (release of 18 March 2019, MIT licence), shipped
+#: with the package; see ``schemas/README.md`` for their origin.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: Elements counted by :func:`describe_qdpx`, with what each is.
 ELEMENTS = (
@@ -241,7 +244,7 @@ def qde_element(path: str | os.PathLike, tag: str, name: str | None = None, *,
     return ET.tostring(element, encoding="unicode").rstrip()
 
 
-def validate_qdpx(path: str | os.PathLike, xsd_dir: str | os.PathLike) -> list[str]:
+def validate_qdpx(path: str | os.PathLike, xsd_dir: str | os.PathLike | None = None) -> list[str]:
     """Check a ``.qdpx`` or ``.qdc`` against the official REFI-QDA schema.
 
     For a ``.qdpx`` the archive is checked too: every ``TextSource`` whose
@@ -253,9 +256,10 @@ def validate_qdpx(path: str | os.PathLike, xsd_dir: str | os.PathLike) -> list[s
     path : str or path
         The ``.qdpx`` (its ``project.qde`` is validated against
         :data:`PROJECT_XSD`) or ``.qdc`` (against :data:`CODEBOOK_XSD`).
-    xsd_dir : str or path
-        The folder holding the two official schema files (REFI-QDA release of
-        March 2019).
+    xsd_dir : str or path, optional
+        A folder holding the two schema files, to validate against another
+        copy; by default the official schemas shipped with the package
+        (:data:`SCHEMA_DIR`, REFI-QDA release of March 2019).
 
     Returns
     -------
@@ -273,15 +277,13 @@ def validate_qdpx(path: str | os.PathLike, xsd_dir: str | os.PathLike) -> list[s
     >>> import tempfile, pathlib
     >>> from ebm_analysis import load_project
     >>> from ebm_analysis.refi.export import export_qdpx
-    >>> from ebm_analysis.project import BUNDLED_DATA
-    >>> xsd = BUNDLED_DATA.parent.parent / "shared" / "refi" / "xsd"
     >>> out = export_qdpx(load_project(), pathlib.Path(tempfile.mkdtemp()) / "ebm.qdpx")
-    >>> validate_qdpx(out, xsd)
+    >>> validate_qdpx(out)
     []
     """
     import xmlschema
 
-    path, xsd_dir = Path(path), Path(xsd_dir)
+    path, xsd_dir = Path(path), Path(SCHEMA_DIR if xsd_dir is None else xsd_dir)
     data, kind = _open_xml(path)
     xsd = xsd_dir / (PROJECT_XSD if kind == "project" else CODEBOOK_XSD)
     if not xsd.is_file():
