@@ -17,8 +17,10 @@ def participants_overview(project: Project) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``participant_id``, ``role``, ``joined_meeting``,
-        ``left_project``, ``present``, ``absent``, ``unknown`` (numbers of
-        meetings with that attendance status, reported or inferred).
+        ``left_project``, ``present``, ``absent``, ``unknown``,
+        ``not_yet_member``, ``no_longer_member`` (numbers of meetings with
+        that attendance status, reported or inferred; the last two are not
+        absences: the person was not, or no longer, in the project).
 
     Examples
     --------
@@ -29,7 +31,8 @@ def participants_overview(project: Project) -> pd.DataFrame:
     """
     status = (project.attendance.pivot_table(index="participant_id", columns="status", values="meeting",
                                              aggfunc="count", fill_value=0)
-              .reindex(columns=["present", "absent", "unknown"], fill_value=0))
+              .reindex(columns=["present", "absent", "unknown", "not_yet_member", "no_longer_member"],
+                       fill_value=0))
     cols = ["participant_id", "role", "joined_meeting", "left_project"]
     out = project.participants[cols].merge(status, left_on="participant_id", right_index=True, how="left")
     return out.reset_index(drop=True)

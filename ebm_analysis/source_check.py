@@ -535,6 +535,7 @@ class _Variant:
     source: str
     source_text: str
     stored_text: str
+    follows: str
 
 
 def _variants(folder: Path) -> list[_Variant]:
@@ -546,7 +547,12 @@ def _variants(folder: Path) -> list[_Variant]:
         raise DataError(problems)
     idx = {n: i for i, n in enumerate(raw.header)}
     return [_Variant(c[idx["difference_id"]], c[idx["source"]], normalise(c[idx["source_sv"]]),
-                     normalise(c[idx["stored_sv"]])) for _, c in raw.rows]
+                     normalise(c[idx["stored_sv"]]), c[idx["follows"]]) for _, c in raw.rows]
+
+
+def _variant_line(folder: Path, variant_id: str) -> int | None:
+    raw, _ = read_raw_table(folder / "rendering_differences.csv", "rendering_differences.csv")
+    return next((line for line, cells in raw.rows if cells and cells[0] == variant_id), None) if raw else None
 
 
 def _find_elided(text: str, passage: str) -> bool:
@@ -673,10 +679,12 @@ def check_source(folder: str | Path | None, sources: Sequence[str | Path | Sourc
             found, used = _match(source, value, check, variants)
             out.append((file, line, column, rid, check, value, source.name, found, used,
                         "" if found else _problem_text(check, source)))
-        for v in variants:
-            if v.source == source.name and v.source_text not in source.text:
-                out.append(("rendering_differences.csv", None, "source_sv", v.variant_id, "variant",
-                            v.source_text, source.name, False, "", _problem_text("variant", source)))
+        for v in variants:     # the list itself must be true of each rendering it names
+            for column, text, named in (("source_sv", v.source_text, v.source), ("stored_sv", v.stored_text, v.follows)):
+                if named == source.name and text not in source.text:
+                    out.append(("rendering_differences.csv", _variant_line(folder, v.variant_id), column,
+                                v.variant_id, "variant", text, source.name, False, "",
+                                _problem_text("variant", source)))
     frame = pd.DataFrame(out, columns=list(_RESULT_COLUMNS))
     return frame.astype({"line": "Int64", "found": "bool"})
 
@@ -745,16 +753,25 @@ def _stored_texts(folder: Path) -> list[tuple[str, str, str]]:
 
 
 def _covered(quote: str, stored: list[tuple[str, str, str]]) -> str | None:
-    """Where a quotation is stored: one value holding it, or values that together make it up."""
+    """Where a quotation is stored: one value holding it, or values that together make it up.
+
+    Values that together make it up: stored values (ten characters or more)
+    found in the quotation, longest first, which leave nothing but
+    punctuation and the dashes of an exchange once removed (E015 and E016
+    are the two turns of one printed quotation).
+    """
     for file, rid, text in stored:
         if quote in text:
             return f"{file} {rid}"
-    parts = [(file, rid, text) for file, rid, text in stored if len(text) >= 10 and text in quote]
-    rest = quote
-    for _, _, text in parts:
-        rest = rest.replace(text, " ")
-    if parts and not re.search(r"\w", rest):
-        return "; ".join(f"{f} {r}" for f, r, _ in parts)
+    parts = sorted(((file, rid, text) for file, rid, text in stored if len(text) >= 10 and text in quote),
+                   key=lambda p: -len(p[2]))
+    rest, used = quote, []
+    for file, rid, text in parts:
+        if text in rest:
+            rest = rest.replace(text, " ")
+            used.append(f"{file} {rid}")
+    if used and not re.search(r"\w", rest):
+        return "; ".join(used)
     return None
 
 
@@ -779,8 +796,10 @@ def quotation_coverage(folder: str | Path | None, source: SourceText | str | Pat
 
     folder = default_data_dir() if folder is None else Path(folder)
     source = source if isinstance(source, SourceText) else read_source(source)
-    stored = [s for s in _stored_texts(folder) if s[0] != "quotations_left_out.csv"]
-    left_out = _left_out(folder)
+    variants = [v for v in _variants(folder) if v.source == source.name]
+    stored = [(f, r, _as_printed_in(t, variants)) for f, r, t in _stored_texts(folder)
+              if f != "quotations_left_out.csv"]
+    left_out = {_as_printed_in(q, variants): why for q, why in _left_out(folder).items()}
     rows = []
     for section, quote in report_quotations(source).itertuples(index=False):
         where = _covered(quote, stored)
@@ -791,6 +810,13 @@ def quotation_coverage(folder: str | Path | None, source: SourceText | str | Pat
         else:
             rows.append((section, quote, "missing", ""))
     return pd.DataFrame(rows, columns=["section", "quote", "status", "where"]).astype("string")
+
+
+def _as_printed_in(text: str, variants: Sequence[_Variant]) -> str:
+    """A stored (normalised) text as the rendering of ``variants`` prints it."""
+    for v in variants:
+        text = text.replace(v.stored_text, v.source_text)
+    return text
 
 
 def _left_out(folder: Path) -> dict[str, str]:

@@ -220,9 +220,9 @@ def test_missing_file(data_copy):
 
 
 def test_basis_must_match_status(data_copy, edit_table):
-    # row 1 is SS2 at meeting 1: unknown, no basis. Mark it present without a basis.
-    edit_table(data_copy, "attendance.csv", lambda rows: set_cell(rows, 1, "status", "present"))
-    assert_problem(problems_of(data_copy), "attendance.csv", 3, "basis")
+    # row 12 is SS2 at meeting 2: unknown, no basis. Mark it present without a basis.
+    edit_table(data_copy, "attendance.csv", lambda rows: set_cell(rows, 12, "status", "present"))
+    assert_problem(problems_of(data_copy), "attendance.csv", 14, "basis")
 
 
 def test_missing_attendance_row(data_copy, edit_table):
