@@ -217,7 +217,8 @@ def _move_floats(lines: list[str]) -> list[str]:
     a lower-case letter) continues the last full-width line (50 characters or
     more) of the page before that ends without closing punctuation and is
     followed by a blank line. Whatever lies between that line and the new page
-    (a box such as the contract) is moved to after the continued paragraph.
+    (a box such as the contract) is moved to after the continued paragraph,
+    which ends at a blank line or at a page that starts with a capital letter.
     """
     lines = list(lines)
     i = 0
@@ -227,8 +228,9 @@ def _move_floats(lines: list[str]) -> list[str]:
             cut = _interrupted_line(lines, i)
             if cut is not None and cut + 1 < i:
                 float_lines = lines[cut + 1:i]
-                end = i
-                while end < len(lines) and not _is_blank(lines[end]):
+                end = i + 1
+                while end < len(lines) and not _is_blank(lines[end]) and not (
+                        _is_page_start(lines[end]) and lines[end][1].isupper()):
                     end += 1
                 lines = lines[:cut + 1] + lines[i:end] + [""] + float_lines + lines[end:]
                 i = cut + 1 + (end - i)

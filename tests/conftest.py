@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,35 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+
+
+#: Set to any value to ignore ../shared/ beside the repository (as in a fresh clone).
+NO_SHARED_FALLBACK = "EBM_NO_SHARED_FALLBACK"
+SHARED_REPORT = ROOT.parent / "shared" / "report"
+
+
+def report_texts() -> list[Path]:
+    """The report's renderings: named by EBM_REPORT_TEXT, else ../shared/report/ if present.
+
+    The report is not part of the project; tests that need it skip with a reason
+    when it is not available (see README, "Tests that need files from outside").
+    """
+    from ebm_analysis.source_check import report_text_paths
+
+    fallback = None if os.environ.get(NO_SHARED_FALLBACK) else SHARED_REPORT
+    return report_text_paths(fallback=fallback)
+
+
+@pytest.fixture(scope="session")
+def report_sources():
+    """Every available rendering of the report, read; skips the test when there is none."""
+    from ebm_analysis.source_check import read_source
+
+    paths = report_texts()
+    if not paths:
+        pytest.skip("the report text is not available: set EBM_REPORT_TEXT to its rendering(s) "
+                    f"(paths separated by '{os.pathsep}'), or place them in ../shared/report/")
+    return [read_source(p) for p in paths]
 
 
 @pytest.fixture
