@@ -114,13 +114,18 @@ def contradictions(project: Project) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``contradiction_id``, ``topic_en``, ``reading_a_sv``,
-        ``reading_b_sv``, ``how_kept_en``.
+        Columns ``contradiction_id``, ``kind`` (contradiction,
+        inconsistent_wording, inconsistent_precision, inconsistent_numbers,
+        claim_vs_numbers or pseudonymisation_slip), ``topic_en``,
+        ``reading_a_sv``, ``reading_a_en``, ``reading_b_sv``,
+        ``reading_b_en``, ``how_kept_en``.
 
     Examples
     --------
     >>> from ebm_analysis import load_project
-    >>> len(contradictions(load_project())) >= 5
-    True
+    >>> t = contradictions(load_project())
+    >>> t.set_index("contradiction_id").loc["X10", "kind"]
+    'pseudonymisation_slip'
     """
-    return project.contradictions[["contradiction_id", "topic_en", "reading_a_sv", "reading_b_sv", "how_kept_en"]]
+    return project.contradictions[["contradiction_id", "kind", "topic_en", "reading_a_sv", "reading_a_en",
+                                   "reading_b_sv", "reading_b_en", "how_kept_en"]]
