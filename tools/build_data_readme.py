@@ -61,7 +61,11 @@ def _value(text: str) -> str:
 def changelog_section() -> str:
     """The change log, one item per change; identical changes to several rows are merged."""
     groups: dict[tuple, list[str]] = {}
-    for r in _rows(PARTS / "changes.csv"):
+    rows = _rows(PARTS / "changes.csv")
+    first = {}
+    for i, r in enumerate(rows):
+        first.setdefault(r["file"], i)
+    for r in sorted(rows, key=lambda r: first[r["file"]]):      # stable: the log's order within a file
         key = (r["issue"], r["file"], r["column"], r["old"], r["new"], r["why"])
         groups.setdefault(key, []).append(r["row"])
     lines = ["## Change log", "",
