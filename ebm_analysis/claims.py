@@ -185,21 +185,26 @@ def column_sizes(means: pd.DataFrame, group: str, scale: Scale = (1, 4)) -> tupl
     >>> column_sizes(m, "g")
     ([3], ['n = 4: no four answers give 3,33 (S2)'])
     """
+    sizes, ruled_out = _column_sizes(means, group, scale)
+    return sizes, [f"n = {n}: {why}" for n, why in ruled_out.items()]
+
+
+def _column_sizes(means: pd.DataFrame, group: str, scale: Scale) -> tuple[list[int], dict[int, str]]:
     rows = means[means["group"] == group]
     if rows.empty:
         raise DataError(Problem("survey_means.csv", None, "group", f"no rows for group '{group}'",
                                 "expected rows for social_secretaries and all_respondents"))
     lo, hi = int(rows["n_min"].min()), int(rows["n_max"].max())
-    sizes, reasons = [], []
+    sizes, ruled_out = [], {}
     for n in range(lo, hi + 1):
         failing = [(str(r["item"]), str(r["mean_printed"])) for r in rows.to_dict("records")
                    if not grim_n_values(str(r["mean_printed"]), n, scale, rule="any")]
         if failing:
             item, text = failing[0]
-            reasons.append(f"n = {n}: no {_word(n)} answers give {text} ({item})")
+            ruled_out[n] = f"no {_word(n)} answers give {text} ({item})"
         else:
             sizes.append(n)
-    return sizes, reasons
+    return sizes, ruled_out
 
 
 # ---------------------------------------------------------------- the tests
@@ -393,7 +398,7 @@ def _goals_met(items: list[str], survey_items: pd.DataFrame, means: dict, sizes:
         for g in goals:
             if _goal_key(g) in linked:
                 links[g].append((str(r["item"]), str(r.get("link_basis", ""))))
-    lines, untested, majority_no, open_goals = [], [], [], []
+    lines, untested, majority_no, open_goals, broken = [], [], [], [], []
     for goal in goals:
         if not links[goal]:
             untested.append(goal)
@@ -411,14 +416,14 @@ def _goals_met(items: list[str], survey_items: pd.DataFrame, means: dict, sizes:
                              ", but the two printed means do not fit together") for nt, fits, lo, hi in outcomes)
             lines.append(f"{goal}: {item} (link {basis}), all respondents {rec['text']}; {text}.")
             if not all(fits for _, fits, _, _ in outcomes):
-                open_goals.append(goal)
+                broken.append(goal)
             elif all(2 * hi <= nt for nt, _, _, hi in outcomes):
                 majority_no.append(goal)
             elif not all(2 * lo > nt for nt, _, lo, _ in outcomes):
                 open_goals.append(goal)
     if majority_no:
         verdict = "not supported"
-    elif untested or open_goals:
+    elif untested or open_goals or broken:
         verdict = "cannot tell"
     else:
         verdict = "supported"
@@ -426,9 +431,11 @@ def _goals_met(items: list[str], survey_items: pd.DataFrame, means: dict, sizes:
     if untested:
         parts.append(f"{len(untested)} of {len(goals)} goals are tested by no statement ({', '.join(untested)})")
     if open_goals:
-        parts.append(f"for {', '.join(dict.fromkeys(open_goals))} a majority agreeing is not certain")
+        parts.append(f"for {_join(list(dict.fromkeys(open_goals)))} a majority agreeing is not certain")
+    if broken:
+        parts.append(f"for {_join(list(dict.fromkeys(broken)))} the statement's two printed means cannot both be right")
     if majority_no:
-        parts.append(f"for {', '.join(majority_no)} no majority agreed")
+        parts.append(f"for {_join(majority_no)} no majority agreed")
     if not parts:
         parts.append("every goal is tested and a majority agreed with each")
     linked_basis = {b for g in goals for _, b in links[g]}
@@ -486,8 +493,7 @@ def evaluate_claim(claim: Mapping, survey_items: pd.DataFrame, survey_means: pd.
                                 f"(missing: {', '.join(dict.fromkeys(missing))})"))
     sizes, ruled = {}, {}
     for group in (SUB_GROUP, TOTAL_GROUP):
-        sizes[group], reasons = column_sizes(survey_means, group, scale)
-        ruled[group] = {int(re.match(r"n = (\d+)", r).group(1)): r.split(": ", 1)[1] for r in reasons}
+        sizes[group], ruled[group] = _column_sizes(survey_means, group, scale)
     head = [f"Group sizes that fit every printed mean of the column: social secretaries "
             f"{', '.join(map(str, sizes[SUB_GROUP])) or 'none'}, all respondents "
             f"{', '.join(map(str, sizes[TOTAL_GROUP])) or 'none'}"
