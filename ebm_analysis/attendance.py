@@ -615,7 +615,9 @@ def _people(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
     people = frames.get("participants")
     if people is None or not {"participant_id", "role", "joined_meeting", "left_project"} <= set(people.columns):
         return None
-    return people.set_index("participant_id")
+    people = people.dropna(subset=["participant_id", "joined_meeting"])
+    # a repeated id is reported by the loader's key check; use its first row here
+    return people.drop_duplicates("participant_id").set_index("participant_id")
 
 
 def check_membership_statuses(table: Any, frame: pd.DataFrame, lines: Sequence[int],

@@ -69,6 +69,8 @@ __all__ = [
     "source_problems",
     "report_quotations",
     "quotation_coverage",
+    "coverage_problems",
+    "quoted_fragments",
     "report_text_paths",
 ]
 

@@ -488,3 +488,12 @@ def test_plot_timeline_shows_not_yet_member_apart_from_absence(project):
     sv = plot_group_timeline(group_over_time(project), lang="sv")
     assert "Ännu inte med i projektet (rapporterat)" in [t.get_text() for t in sv.axes[0].get_legend().get_texts()]
     plt.close(sv)
+
+
+def test_checks_survive_a_repeated_participant(data_copy):
+    """A repeated id is one DataError from the key check, not a crash in the attendance checks."""
+    rows = read_rows(data_copy / "participants.csv")
+    rows.append(list(rows[1]))
+    write_rows(data_copy / "participants.csv", rows)
+    problems = _problems(data_copy)
+    assert any(p.file == "participants.csv" and "again" in p.found for p in problems)
