@@ -15,12 +15,14 @@ True
 
 from ebm_analysis.agreement import agreement_table, dictionary_agreement
 from ebm_analysis.attendance import attendance_bounds, expert_presence, group_over_time
+from ebm_analysis.claims import evaluate_claims
 from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.figures import save_figure
 from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
+from ebm_analysis.source_check import check_source, quotation_coverage, read_source
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
@@ -30,9 +32,10 @@ __all__ = [
     "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
     "import_qdpx", "load_dictionary",
     "CodingStore", "CodingWidget", "ThemeExplorer", "ConcurrentEditError", "DataError", "Problem", "Project",
-    "attendance_bounds", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
-    "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
-    "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
+    "attendance_bounds", "check_source", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
+    "default_data_dir", "descendants", "evaluate_claims", "expert_presence", "grim_consistent", "group_over_time",
+    "joint_combinations", "joint_table", "load_project", "quotation_coverage", "read_source", "retrieve",
+    "save_figure", "search_text",
     "survey_summary",
 ]
 __version__ = "0.1.0"

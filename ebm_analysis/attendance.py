@@ -12,7 +12,14 @@ unknown times). This module turns those scattered facts into
   unknown membership kept unknown and both readings of the mentor question
   (contradiction X2) side by side;
 - :func:`group_size` -- the same, counted per role;
-- :func:`expert_presence` -- the expert social secretary meeting by meeting.
+- :func:`expert_presence` -- the expert social secretary meeting by meeting;
+- :func:`check_membership_statuses` and :func:`check_counts_match_statuses` --
+  the loader's checks that ``attendance.csv`` agrees with ``participants.csv``
+  and with ``attendance_counts.csv``.
+
+A person who had not yet joined the project, or had already left it, was
+not *absent*: ``attendance.csv`` records them as ``not_yet_member`` or
+``no_longer_member``, and nothing here counts those as absences.
 
 Nothing here fills in an unknown: every number is either stated in
 ``data/`` or follows from it by the rules written in each docstring.
@@ -36,6 +43,9 @@ __all__ = [
     "expert_presence",
     "bounds_matrix",
     "size_matrix",
+    "NOT_PRESENT",
+    "check_membership_statuses",
+    "check_counts_match_statuses",
 ]
 
 #: Roles in the order tables and figures show them.
@@ -43,6 +53,9 @@ ROLES: tuple[str, ...] = ("social_secretary", "lvm_case_officer", "service_user_
                           "expert_social_secretary")
 #: The eight meetings.
 MEETINGS: tuple[int, ...] = tuple(range(1, 9))
+#: Statuses that say a person was certainly not at the meeting. Only ``absent``
+#: is an absence; the other two say the person was not (or no longer) in the project.
+NOT_PRESENT: tuple[str, ...] = ("absent", "not_yet_member", "no_longer_member")
 
 MENTOR = "service_user_mentor"
 EXPERT = "expert_social_secretary"
@@ -110,8 +123,8 @@ def _attendance_with_roles(participants: pd.DataFrame, attendance: pd.DataFrame)
 
 # ---------------------------------------------------------------- bounds
 
-def _count_known(att: pd.DataFrame, status: str, reported_only: bool) -> pd.Series:
-    rows = att[(att["status"] == status) & att["in_roster"]]
+def _count_known(att: pd.DataFrame, statuses: tuple[str, ...], reported_only: bool) -> pd.Series:
+    rows = att[att["status"].isin(statuses) & att["in_roster"]]
     if reported_only:
         rows = rows[rows["basis"] == "reported"]
     return rows.groupby(["meeting", "role"]).size()
@@ -192,9 +205,10 @@ def attendance_bounds(project_or_frames: Any, meetings: Sequence[int] = MEETINGS
           the report does not say who resigned or when, so every joined
           person *could* still have been there;
         - ``known_present``, ``known_absent`` -- people of the roster
-          recorded present / absent in ``attendance.csv`` (reported or
-          inferred). An ``absent`` row for someone who had not yet joined is
-          not counted: the roster already leaves them out;
+          recorded present / not there (``absent`` or ``no_longer_member``)
+          in ``attendance.csv`` (reported or inferred). Someone who had not
+          yet joined (``not_yet_member``) is not counted: the roster already
+          leaves them out;
         - ``present_min``, ``present_max`` -- the bounds (rules below);
         - ``reported_count`` (``Int64``) -- the number when the report gives
           it, else ``<NA>``;
@@ -256,9 +270,10 @@ def attendance_bounds(project_or_frames: Any, meetings: Sequence[int] = MEETINGS
     counts = _frame(project_or_frames, "attendance_counts")
     att = _attendance_with_roles(participants, attendance)
     grid = _grid(participants, counts, meetings, roles)
-    for col, status, rep in (("known_present", "present", False), ("known_absent", "absent", False),
-                             ("rep_present", "present", True), ("rep_absent", "absent", True)):
-        grid[col] = _lookup(grid, _count_known(att, status, rep))
+    gone = ("absent", "no_longer_member")
+    for col, statuses, rep in (("known_present", ("present",), False), ("known_absent", gone, False),
+                               ("rep_present", ("present",), True), ("rep_absent", gone, True)):
+        grid[col] = _lookup(grid, _count_known(att, statuses, rep))
     c = counts.set_index(["meeting", "role"])
     key = list(zip(grid["meeting"], grid["role"]))
     grid["count_min"] = [c["present_min"].get(k, pd.NA) for k in key]
@@ -297,9 +312,11 @@ def _basis(r: Any) -> str:
 
 # ---------------------------------------------------------------- the group over time
 
-def _membership(joined: int, meeting: int, left: str, last_present: int) -> str:
+def _membership(joined: int, meeting: int, left: str, last_present: int, gone_from: int | None) -> str:
     if meeting < joined:
         return "not_joined"
+    if gone_from is not None and meeting >= gone_from:
+        return "left"
     if meeting == joined or left == "no" or last_present >= meeting:
         return "member"
     return "unknown"
@@ -322,7 +339,7 @@ def group_over_time(project: Any, meetings: Sequence[int] = MEETINGS) -> pd.Data
         participants.csv, with columns ``participant_id``, ``role``,
         ``meeting``, ``joined_meeting``, ``status`` and ``basis`` (from
         attendance.csv), and three membership columns, each
-        ``not_joined`` / ``member`` / ``unknown``:
+        ``not_joined`` / ``member`` / ``unknown`` / ``left``:
 
         - ``membership`` -- as the data records it;
         - ``membership_if_added`` -- under the reading "en tredje
@@ -335,9 +352,10 @@ def group_over_time(project: Any, meetings: Sequence[int] = MEETINGS) -> pd.Data
     Notes
     -----
     A person is ``not_joined`` before ``joined_meeting`` and a ``member`` at
-    it. Afterwards they are a ``member`` if ``left_project`` is ``no``, or if
-    they are recorded present at this or a later meeting (someone who
-    resigned does not come back); otherwise ``unknown``. So the three social
+    it. From the first meeting recorded ``no_longer_member`` on they have
+    ``left``. Otherwise they are a ``member`` if ``left_project`` is ``no``,
+    or if they are recorded present at this or a later meeting (someone who
+    resigned does not come back); else ``unknown``. So the three social
     secretaries who resigned at unknown times are not given dates: all six
     are ``unknown`` from meeting 2 on, and :func:`group_size` gives the
     counts that *are* known (three of six had gone by the end).
@@ -354,10 +372,12 @@ def group_over_time(project: Any, meetings: Sequence[int] = MEETINGS) -> pd.Data
     participants = _frame(project, "participants")
     att = _attendance_with_roles(participants, _frame(project, "attendance"))
     present = att[att["status"] == "present"].groupby("participant_id")["meeting"].max()
+    gone = att[att["status"] == "no_longer_member"].groupby("participant_id")["meeting"].min()
     status = att.set_index(["participant_id", "meeting"])
     rows = []
     for p in participants.itertuples():
         last = int(present.get(p.participant_id, 0))
+        gone_from = int(gone[p.participant_id]) if p.participant_id in gone.index else None
         for m in meetings:
             known = (p.participant_id, m) in status.index
             rows.append({
@@ -365,10 +385,10 @@ def group_over_time(project: Any, meetings: Sequence[int] = MEETINGS) -> pd.Data
                 "joined_meeting": int(p.joined_meeting),
                 "status": status.loc[(p.participant_id, m), "status"] if known else "unknown",
                 "basis": status.loc[(p.participant_id, m), "basis"] if known else pd.NA,
-                "membership": _membership(p.joined_meeting, m, p.left_project, last),
+                "membership": _membership(p.joined_meeting, m, p.left_project, last, gone_from),
                 "membership_if_added": _membership(
-                    p.joined_meeting, m, "no" if p.role == MENTOR else p.left_project, last),
-                "membership_if_replaced": _membership(p.joined_meeting, m, p.left_project, last),
+                    p.joined_meeting, m, "no" if p.role == MENTOR else p.left_project, last, gone_from),
+                "membership_if_replaced": _membership(p.joined_meeting, m, p.left_project, last, gone_from),
             })
     out = pd.DataFrame(rows)
     text = ["participant_id", "role", "status", "basis", "membership", "membership_if_added",
@@ -558,14 +578,16 @@ def expert_presence(project: Any, role: str = EXPERT) -> pd.DataFrame:
         ``participant_id``, ``status`` (present / absent / unknown),
         ``basis`` (reported / inferred / ``<NA>``), ``reasoning``,
         ``section``, and ``observed`` (whether the evaluator observed the
-        meeting: yes / no / unclear) when meetings are available.
+        meeting: yes / no / unclear) when meetings are available. ``status``
+        is one of present / absent / unknown / not_yet_member /
+        no_longer_member.
 
     Examples
     --------
     >>> from ebm_analysis import load_project
     >>> e = expert_presence(load_project()).set_index("meeting")
     >>> e["status"].tolist()
-    ['unknown', 'unknown', 'present', 'present', 'present', 'absent', 'present', 'unknown']
+    ['present', 'unknown', 'present', 'present', 'present', 'absent', 'present', 'unknown']
     """
     participants = _frame(project, "participants")
     attendance = _frame(project, "attendance")
@@ -585,3 +607,150 @@ def _meetings_frame(project: Any) -> pd.DataFrame | None:
     if isinstance(project, Mapping):
         return project.get("meetings")
     return getattr(project, "tables", {}).get("meetings")
+
+
+# ---------------------------------------------------------------- loader checks
+
+def _people(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    people = frames.get("participants")
+    if people is None or not {"participant_id", "role", "joined_meeting", "left_project"} <= set(people.columns):
+        return None
+    people = people.dropna(subset=["participant_id", "joined_meeting"])
+    # a repeated id is reported by the loader's key check; use its first row here
+    return people.drop_duplicates("participant_id").set_index("participant_id")
+
+
+def check_membership_statuses(table: Any, frame: pd.DataFrame, lines: Sequence[int],
+                              frames: Mapping[str, pd.DataFrame]):
+    """Loader check: membership statuses in attendance.csv agree with participants.csv.
+
+    ``not_yet_member`` only before the person's ``joined_meeting``, and
+    nothing but ``not_yet_member`` or ``unknown`` there (not joining is not an
+    absence); ``no_longer_member`` only after joining, never for a person
+    whose ``left_project`` is ``no``, and never followed by ``present``.
+
+    Parameters
+    ----------
+    table : Table
+        The attendance table's specification (for its file name).
+    frame : DataFrame
+        attendance.csv as loaded.
+    lines : sequence of int
+        The line of each row in the file.
+    frames : mapping of str to DataFrame
+        Every table loaded so far (``participants`` is used).
+
+    Yields
+    ------
+    Problem
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> people = pd.DataFrame({"participant_id": ["BM3"], "role": ["service_user_mentor"],
+    ...                        "joined_meeting": [4], "left_project": ["no"]})
+    >>> att = pd.DataFrame({"participant_id": ["BM3"], "meeting": [2], "status": ["absent"]})
+    >>> [p.column for p in check_membership_statuses(SimpleNamespace(file="attendance.csv"), att, [3],
+    ...                                              {"participants": people})]
+    ['status']
+    """
+    people = _people(frames)
+    if people is None or frame.empty:
+        return
+    gone: dict[str, int] = {}
+    rows = sorted(zip(frame["participant_id"], frame["meeting"], frame["status"], lines),
+                  key=lambda r: (r[0], r[1]))
+    for pid, meeting, status, line in rows:
+        if pid not in people.index or pd.isna(meeting):
+            continue
+        joined, left = int(people.at[pid, "joined_meeting"]), people.at[pid, "left_project"]
+        where = f"'{status}' for {pid} at meeting {meeting}"
+        if meeting < joined and status not in ("not_yet_member", "unknown"):
+            yield Problem(table.file, line, "status", where,
+                          f"participants.csv says {pid} joined at meeting {joined}: before that write "
+                          "not_yet_member (not absent), or correct joined_meeting")
+        elif meeting >= joined and status == "not_yet_member":
+            yield Problem(table.file, line, "status", where,
+                          f"participants.csv says {pid} joined at meeting {joined}; "
+                          "not_yet_member is only for meetings before that")
+        elif status == "no_longer_member" and left == "no":
+            yield Problem(table.file, line, "status", where,
+                          f"participants.csv says {pid} did not leave the project (left_project 'no'); "
+                          "correct one of the two")
+        elif status == "present" and pid in gone:
+            yield Problem(table.file, line, "status", where,
+                          f"{pid} is no longer a member from meeting {gone[pid]}; "
+                          "someone who left cannot be present later")
+        if status == "no_longer_member":
+            gone.setdefault(pid, meeting)
+
+
+def check_counts_match_statuses(table: Any, frame: pd.DataFrame, lines: Sequence[int],
+                                frames: Mapping[str, pd.DataFrame]):
+    """Loader check: every count range in attendance_counts.csv agrees with attendance.csv.
+
+    For a meeting and role, let *P* be the people recorded present, *U*
+    those recorded unknown (and who had joined), the rest certainly not
+    there (absent, not yet or no longer a member). The count
+    ``present_min``--``present_max`` must be possible (``present_min <= P +
+    U`` and ``present_max >= P``), and it must not settle what
+    attendance.csv leaves open: ``present_max == P`` says that every unknown
+    person was not there, and ``present_min == P + U`` that every one was,
+    so with *U* > 0 either is a disagreement between the two files.
+
+    Parameters
+    ----------
+    table : Table
+        The counts table's specification (for its file name).
+    frame : DataFrame
+        attendance_counts.csv as loaded.
+    lines : sequence of int
+        The line of each row in the file.
+    frames : mapping of str to DataFrame
+        Every table loaded so far (``participants`` and ``attendance``).
+
+    Yields
+    ------
+    Problem
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> people = pd.DataFrame({"participant_id": ["LVM1"], "role": ["lvm_case_officer"],
+    ...                        "joined_meeting": [1], "left_project": ["unknown"]})
+    >>> att = pd.DataFrame({"participant_id": ["LVM1"], "meeting": [6], "status": ["unknown"]})
+    >>> counts = pd.DataFrame({"meeting": [6], "role": ["lvm_case_officer"],
+    ...                        "present_min": [0], "present_max": [0]})
+    >>> found = check_counts_match_statuses(SimpleNamespace(file="attendance_counts.csv"), counts, [8],
+    ...                                     {"participants": people, "attendance": att})
+    >>> [(p.line, p.column) for p in found]
+    [(8, 'present_max')]
+    """
+    people, att = _people(frames), frames.get("attendance")
+    if people is None or att is None or att.empty or frame.empty:
+        return
+    merged = att.merge(people[["role", "joined_meeting"]], left_on="participant_id", right_index=True)
+    merged = merged[(merged["meeting"] >= merged["joined_meeting"]) & merged["status"].isin(("present", "unknown"))]
+    ids = merged.groupby(["meeting", "role", "status"])["participant_id"].agg(list).to_dict()
+    for (meeting, role, lo, hi), line in zip(
+            frame[["meeting", "role", "present_min", "present_max"]].itertuples(index=False, name=None), lines):
+        present, unknown = ids.get((meeting, role, "present"), []), ids.get((meeting, role, "unknown"), [])
+        p, u = len(present), len(unknown)
+        said = f"{lo}–{hi} for {role} at meeting {meeting}"
+        if lo > p + u:
+            yield Problem(table.file, line, "present_min", said,
+                          f"attendance.csv allows at most {p + u} ({p} present, {u} unknown); "
+                          "correct the count or the people's statuses")
+        elif hi < p:
+            yield Problem(table.file, line, "present_max", said,
+                          f"attendance.csv records {p} present ({', '.join(present)}); "
+                          "correct the count or the people's statuses")
+        elif u and hi == p:
+            yield Problem(table.file, line, "present_max", said,
+                          f"this says {', '.join(unknown)} were not there, but attendance.csv records them "
+                          f"as unknown: record them absent (with the count's reasoning) or widen the range to "
+                          f"{lo}–{p + u}")
+        elif u and lo == p + u:
+            yield Problem(table.file, line, "present_min", said,
+                          f"this says {', '.join(unknown)} were all there, but attendance.csv records them "
+                          "as unknown: record them present (with the count's reasoning) or widen the range")

@@ -31,6 +31,34 @@ def _check(args: argparse.Namespace) -> int:
         for w in warnings.itertuples(index=False):
             print(f"  - {w.file}, line {w.line}, column '{w.column}': {w.kind} '{w.value}'")
         print("Replace each with a pseudonym or remove it, then run the check again.")
+    if args.source:
+        code = max(code, _check_sources(folder, args.source, data_ok=code == 0))
+    return code
+
+
+def _check_sources(folder: Path, sources: list[str], data_ok: bool) -> int:
+    """``check --source``: every value citing the report, against each rendering given."""
+    from ebm_analysis.source_check import (check_source, coverage_problems, quotation_coverage, read_source,
+                                           source_problems)
+
+    if not data_ok:
+        print("\nThe check against the report was not run: correct the problems above first.", file=sys.stderr)
+        return 1
+    code = 0
+    for path in sources:
+        source = read_source(path)
+        result = check_source(folder, [source])
+        problems = source_problems(result) + coverage_problems(quotation_coverage(folder, source), source)
+        with_variant = int((result["found"] & (result["variants"] != "")).sum())
+        if problems:
+            code = 1
+            print(f"\n{source.name}: {len(problems)} mismatch(es) in {len(result)} values checked:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+        else:
+            print(f"\n{source.name}: all {len(result)} values that cite the report found in it"
+                  + (f" ({with_variant} through a listed difference between the renderings)" if with_variant else "")
+                  + "; every quotation of its findings stored or listed as left out.")
     return code
 
 
@@ -98,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate a data folder and scan it for personal identifiers")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--source", action="append", default=[], metavar="REPORT.txt",
+                   help="also check every value that cites the report against this text of it "
+                        "(plain text, or Markdown if it ends in .md); repeat for each rendering")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("survey", help="the reported survey table with consistency verdicts")

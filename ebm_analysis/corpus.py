@@ -17,8 +17,10 @@ def participants_overview(project: Project) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``participant_id``, ``role``, ``joined_meeting``,
-        ``left_project``, ``present``, ``absent``, ``unknown`` (numbers of
-        meetings with that attendance status, reported or inferred).
+        ``left_project``, ``present``, ``absent``, ``unknown``,
+        ``not_yet_member``, ``no_longer_member`` (numbers of meetings with
+        that attendance status, reported or inferred; the last two are not
+        absences: the person was not, or no longer, in the project).
 
     Examples
     --------
@@ -29,7 +31,8 @@ def participants_overview(project: Project) -> pd.DataFrame:
     """
     status = (project.attendance.pivot_table(index="participant_id", columns="status", values="meeting",
                                              aggfunc="count", fill_value=0)
-              .reindex(columns=["present", "absent", "unknown"], fill_value=0))
+              .reindex(columns=["present", "absent", "unknown", "not_yet_member", "no_longer_member"],
+                       fill_value=0))
     cols = ["participant_id", "role", "joined_meeting", "left_project"]
     out = project.participants[cols].merge(status, left_on="participant_id", right_index=True, how="left")
     return out.reset_index(drop=True)
@@ -111,13 +114,18 @@ def contradictions(project: Project) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``contradiction_id``, ``topic_en``, ``reading_a_sv``,
-        ``reading_b_sv``, ``how_kept_en``.
+        Columns ``contradiction_id``, ``kind`` (contradiction,
+        inconsistent_wording, inconsistent_precision, inconsistent_numbers,
+        claim_vs_numbers or pseudonymisation_slip), ``topic_en``,
+        ``reading_a_sv``, ``reading_a_en``, ``reading_b_sv``,
+        ``reading_b_en``, ``how_kept_en``.
 
     Examples
     --------
     >>> from ebm_analysis import load_project
-    >>> len(contradictions(load_project())) >= 5
-    True
+    >>> t = contradictions(load_project())
+    >>> t.set_index("contradiction_id").loc["X10", "kind"]
+    'pseudonymisation_slip'
     """
-    return project.contradictions[["contradiction_id", "topic_en", "reading_a_sv", "reading_b_sv", "how_kept_en"]]
+    return project.contradictions[["contradiction_id", "kind", "topic_en", "reading_a_sv", "reading_a_en",
+                                   "reading_b_sv", "reading_b_en", "how_kept_en"]]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ebm_analysis.attendance import check_counts_match_statuses, check_membership_statuses
 from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.reading import RawTable, read_raw_table
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
@@ -397,4 +398,7 @@ CHECKS = {
     "no_cycles": _no_cycles,
     "segment_exists": _segment_exists,
     "offsets_in_text": _offsets_in_text,
+    # attendance.csv against participants.csv, and attendance_counts.csv against attendance.csv
+    "membership_statuses": check_membership_statuses,
+    "counts_match_statuses": check_counts_match_statuses,
 }

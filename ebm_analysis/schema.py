@@ -16,6 +16,16 @@ ROLES = (
     "expert_social_secretary",
 )
 BASIS = ("reported", "inferred")
+#: Attendance statuses. ``not_yet_member`` / ``no_longer_member``: the person had not
+#: yet joined the project, or had left it, so their not being there is no absence.
+ATTENDANCE_STATUSES = ("present", "absent", "unknown", "not_yet_member", "no_longer_member")
+#: What kind of disagreement a row of contradictions.csv records (see data/README.md).
+CONTRADICTION_KINDS = ("contradiction", "inconsistent_wording", "inconsistent_precision",
+                       "inconsistent_numbers", "claim_vs_numbers", "pseudonymisation_slip")
+#: Verdicts on a claim the report makes about its own numbers (claims.csv).
+CLAIM_VERDICTS = ("supported", "not supported", "impossible", "cannot tell")
+#: How a claim is tested against the survey table (ebm_analysis.claims).
+CLAIM_TESTS = ("group_higher", "all_agree", "means_consistent", "goals_met")
 MEETINGS = (1, 8)
 LIKERT = (1, 4)
 
@@ -147,12 +157,12 @@ TABLES: tuple[Table, ...] = (
     Table("attendance", "attendance.csv", (
         Column("participant_id", "id", references=("participants", "participant_id")),
         MEETING,
-        Column("status", "choice", choices=("present", "absent", "unknown")),
+        Column("status", "choice", choices=ATTENDANCE_STATUSES),
         Column("basis", "choice", False, choices=BASIS, description="reported or inferred; empty when status is unknown"),
         Column("reasoning", "text"),
         _section(False),
     ), key=("participant_id", "meeting"), description="one row per person x meeting",
-        extra_checks=("basis_matches_status", "every_person_and_meeting")),
+        extra_checks=("basis_matches_status", "every_person_and_meeting", "membership_statuses")),
     Table("attendance_counts", "attendance_counts.csv", (
         MEETING,
         Column("role", "choice", choices=ROLES),
@@ -162,7 +172,7 @@ TABLES: tuple[Table, ...] = (
         Column("statement_sv", "text"), Column("reasoning", "text", False),
         _section(),
     ), key=("meeting", "role"), description="how many of a role were present, where the report says so",
-        extra_checks=("min_le_max",)),
+        extra_checks=("min_le_max", "counts_match_statuses")),
     Table("advice", "advice.csv", (
         Column("advice_id", "id", pattern=r"A\d+", description="an id such as A01"), MEETING,
         Column("advice_sv", "text"), Column("advice_en", "text"), _section(),
@@ -174,8 +184,8 @@ TABLES: tuple[Table, ...] = (
     ), key=("clause_id",), description="the mentorship contract written at meeting 1"),
     Table("excerpts", "excerpts.csv", (
         Column("excerpt_id", "id", pattern=r"E\d+", description="an id such as E001"),
-        Column("source_type", "choice", choices=("interview", "survey_comment", "meeting")),
-        Column("speaker_role", "choice", choices=(*ROLES, "unknown")),
+        Column("source_type", "choice", choices=("interview", "survey_comment", "meeting", "document")),
+        Column("speaker_role", "choice", choices=(*ROLES, "unknown", "not_a_participant")),
         Column("speaker_id", "id", False, references=("participants", "participant_id")),
         Column("speaker_group", "text", False),
         OPTIONAL_MEETING,
@@ -192,9 +202,15 @@ TABLES: tuple[Table, ...] = (
     ), key=("note_id",), description="segments of the report's account of each meeting"),
     Table("contradictions", "contradictions.csv", (
         Column("contradiction_id", "id", pattern=r"X\d+", description="an id such as X1"),
+        Column("kind", "choice", choices=CONTRADICTION_KINDS,
+               description="what kind of disagreement: contradiction, inconsistent_wording, ..."),
         Column("topic_en", "text"),
-        Column("reading_a_sv", "text"), Column("reading_a_section", "text"),
-        Column("reading_b_sv", "text"), Column("reading_b_section", "text"),
+        Column("reading_a_sv", "text", description="the report's words, verbatim; passages separated by ' / '"),
+        Column("reading_a_en", "text", description="English, with where in the report"),
+        Column("reading_a_section", "text"),
+        Column("reading_b_sv", "text", description="the report's words, verbatim; passages separated by ' / '"),
+        Column("reading_b_en", "text", description="English, with where in the report"),
+        Column("reading_b_section", "text"),
         Column("how_kept_en", "text", description="how the data keeps both readings"),
         Column("affects", "text", description="the tables concerned, separated by ';'"),
     ), key=("contradiction_id",), description="places where the report contradicts itself"),
@@ -215,6 +231,35 @@ TABLES: tuple[Table, ...] = (
         _section(),
     ), key=("item", "group"), description="the reported survey means, as printed",
         extra_checks=("n_range",)),
+    Table("claims", "claims.csv", (
+        Column("claim_id", "id", pattern=r"CL\d+", description="an id such as CL1"),
+        Column("quote_sv", "text", description="the claim in the report's words, verbatim"),
+        Column("quote_en", "text"),
+        _section(),
+        Column("test", "choice", choices=CLAIM_TESTS, description="how the claim is tested against the survey table"),
+        Column("items", "text", description="the survey items tested, separated by ';' (e.g. S2; S3)"),
+        Column("group", "choice", choices=("social_secretaries", "all_respondents", "both"),
+               description="the column(s) of the survey table the claim is about"),
+        Column("reading_en", "text", description="how the claim is read against the table (our reading)"),
+    ), key=("claim_id",), optional=True,
+        description="claims the report makes about its own survey numbers, tested by ebm_analysis.claims"),
+    Table("rendering_differences", "rendering_differences.csv", (
+        Column("difference_id", "id", pattern=r"R\d+", description="an id such as R01"),
+        Column("source", "text", description="the file name of the rendering that prints source_sv"),
+        Column("source_sv", "text", description="the text as that rendering prints it"),
+        Column("stored_sv", "text", description="the text as data/ stores it (following the other rendering)"),
+        Column("follows", "text", description="the file name of the rendering the stored text follows"),
+        _section(),
+        Column("where", "text", description="the rows of data/ that hold the text (file and ids)"),
+        Column("note", "text", False),
+    ), key=("difference_id",), optional=True,
+        description="where the two renderings of the report differ in text that data/ stores"),
+    Table("quotations_left_out", "quotations_left_out.csv", (
+        Column("quote_sv", "text", description="a quotation of the report's findings, verbatim"),
+        _section(),
+        Column("why_en", "text", description="why it is not stored in data/"),
+    ), key=("quote_sv",), optional=True,
+        description="quotations in the report's findings deliberately not stored, with why"),
     Table("survey_responses", "survey_responses.csv", (
         Column("respondent_id", "id"),
         Column("group", "choice", choices=("social_secretaries", "others")),

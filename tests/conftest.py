@@ -69,23 +69,34 @@ def refi_sample() -> Callable[[str], Path]:
     return find
 
 
-REPORT_VARIABLE = "EBM_REPORT_DIR"
-REPORT_FILES = ("ebm-evaluation-pdftext.txt", "ebm-evaluation-structured.md")
-EXTERNAL_FIXTURES = {"refi_sample", "report_text"}
+REPORT_TEXT_VARIABLE = "EBM_REPORT_TEXT"
+EXTERNAL_FIXTURES = {"refi_sample", "report_sources"}
 
 
-@pytest.fixture
-def report_text() -> Callable[[str], Path]:
-    """``report_text("ebm-evaluation-pdftext.txt")``: a text rendering of the evaluation report, or skip.
+def report_texts() -> list[Path]:
+    """The report's renderings: the files named by ``EBM_REPORT_TEXT`` (separated by
+    ``os.pathsep``), else those in ``../shared/report/`` unless ``EBM_NO_SHARED`` is set."""
+    from ebm_analysis.source_check import report_text_paths
+
+    fallback = None if os.environ.get(NO_SHARED_VARIABLE) else SHARED / "report"
+    return report_text_paths(fallback=fallback)
+
+
+@pytest.fixture(scope="session")
+def report_sources():
+    """Every available rendering of the report, read; skips the test when there is none.
 
     The report (Petersson 2016, Helsingborgs stad) is the project's primary
-    source but not part of it; it is read from ``$EBM_REPORT_DIR`` or
-    ``../shared/report``.
+    source but not part of it.
     """
-    def find(name: str = REPORT_FILES[0]) -> Path:
-        return external_file(REPORT_VARIABLE, "report", name, "a text rendering of the EBM evaluation report")
+    from ebm_analysis.source_check import read_source
 
-    return find
+    paths = report_texts()
+    if not paths:
+        pytest.skip("needs the text of the EBM evaluation report, which is not part of the project: set "
+                    f"{REPORT_TEXT_VARIABLE} to its rendering(s) (paths separated by '{os.pathsep}'), or put them "
+                    "in ../shared/report/ beside the repository")
+    return [read_source(p) for p in paths]
 
 
 def pytest_collection_modifyitems(items):

@@ -23,7 +23,9 @@ import sys
 
 import pytest
 
-from conftest import NO_SHARED_VARIABLE, REFI_SAMPLE_FILES, REFI_SAMPLES_VARIABLE, REPORT_FILES, REPORT_VARIABLE, ROOT, SHARED
+from conftest import NO_SHARED_VARIABLE, REFI_SAMPLE_FILES, REFI_SAMPLES_VARIABLE, REPORT_TEXT_VARIABLE, ROOT, SHARED
+
+REPORT_FILES = ("ebm-evaluation-pdftext.txt", "ebm-evaluation-structured.md")
 
 #: What the project ships and runs: everything a researcher gets in a clone.
 SCANNED = ("ebm_analysis", "tests", "notebooks", "tools", "benchmarks", ".ci", "data",
@@ -75,14 +77,15 @@ def test_external_file_tests_pass_when_the_files_are_there(tmp_path):
     """Run the tests marked ``external`` with the files available; all must run and pass."""
     have = {
         REFI_SAMPLES_VARIABLE: _folder_with(REFI_SAMPLES_VARIABLE, SHARED / "refi" / "samples", REFI_SAMPLE_FILES),
-        REPORT_VARIABLE: _folder_with(REPORT_VARIABLE, SHARED / "report", REPORT_FILES),
     }
-    missing = [variable for variable, folder in have.items() if folder is None]
+    report = _report_files()
+    missing = [variable for variable, folder in have.items() if folder is None] + ([] if report else [REPORT_TEXT_VARIABLE])
     if missing:
         pytest.skip(f"the external files are not here (set {' and '.join(missing)}, or put them in ../shared/ "
                     "beside the repository); the tests that need them were skipped with their reasons")
     env = {k: v for k, v in os.environ.items() if k != NO_SHARED_VARIABLE}
     env.update({variable: str(folder) for variable, folder in have.items()})
+    env[REPORT_TEXT_VARIABLE] = report
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests", "-m", "external", "-q", "-rs", "-p", "no:cacheprovider",
          "-o", "addopts=", "--basetemp", str(tmp_path / "run")],
@@ -92,6 +95,15 @@ def test_external_file_tests_pass_when_the_files_are_there(tmp_path):
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     counts = dict((word, int(n)) for n, word in re.findall(r"(\d+) (passed|failed|skipped|error)", summary))
     assert counts.get("passed", 0) > 0 and not counts.get("skipped") and not counts.get("failed"), summary
+
+
+def _report_files():
+    """Both renderings of the report, as EBM_REPORT_TEXT wants them, or None."""
+    named = [p for p in os.environ.get(REPORT_TEXT_VARIABLE, "").split(os.pathsep) if p]
+    if named:
+        return os.pathsep.join(named) if all(os.path.isfile(p) for p in named) else None
+    files = [str(SHARED / "report" / n) for n in REPORT_FILES]
+    return os.pathsep.join(files) if all(os.path.isfile(p) for p in files) else None
 
 
 def _folder_with(variable, fallback, names):

@@ -42,6 +42,10 @@ LABELS = {
         "present_inferred": "Present (inferred)",
         "absent_reported": "Absent (reported)",
         "absent_inferred": "Absent (inferred)",
+        "not_yet_member_reported": "Not yet a member (reported)",
+        "not_yet_member_inferred": "Not yet a member (inferred)",
+        "no_longer_member_reported": "No longer a member (reported)",
+        "no_longer_member_inferred": "No longer a member (inferred)",
         "no_marker": "No marker: attendance not reported",
         "ss_note": "3 of these 6 resigned;\nwho and when is not reported.\nAt most 3 at meeting 8.",
         "bm_note": "From meeting 4: both stayed if a third\nmentor was added; one of them left\nif one was replaced (X2).",
@@ -64,6 +68,10 @@ LABELS = {
         "present_inferred": "Närvarande (härlett)",
         "absent_reported": "Frånvarande (rapporterat)",
         "absent_inferred": "Frånvarande (härlett)",
+        "not_yet_member_reported": "Ännu inte med i projektet (rapporterat)",
+        "not_yet_member_inferred": "Ännu inte med i projektet (härlett)",
+        "no_longer_member_reported": "Inte längre med i projektet (rapporterat)",
+        "no_longer_member_inferred": "Inte längre med i projektet (härlett)",
         "no_marker": "Ingen markering: närvaro rapporteras inte",
         "ss_note": "3 av dessa 6 sa upp sig;\nvilka och när rapporteras inte.\nHögst 3 vid träff 8.",
         "bm_note": "Från träff 4: båda stannade om en tredje\nmentor tillkom; en av dem slutade\nom en ersattes (X2).",
@@ -181,7 +189,12 @@ def plot_attendance_bounds(bounds: pd.DataFrame, lang: str | None = None, ax: Ax
 _MARKERS = {("present", "reported"): dict(marker="o", mfc="black", mec="black"),
             ("present", "inferred"): dict(marker="o", mfc="white", mec="black"),
             ("absent", "reported"): dict(marker="X", mfc="#c0392b", mec="#c0392b"),
-            ("absent", "inferred"): dict(marker="X", mfc="white", mec="#c0392b")}
+            ("absent", "inferred"): dict(marker="X", mfc="white", mec="#c0392b"),
+            # not (yet, or any longer) in the project: not an absence, so neither a cross nor red
+            ("not_yet_member", "reported"): dict(marker="<", mfc="#777777", mec="#777777"),
+            ("not_yet_member", "inferred"): dict(marker="<", mfc="white", mec="#777777"),
+            ("no_longer_member", "reported"): dict(marker=">", mfc="#777777", mec="#777777"),
+            ("no_longer_member", "inferred"): dict(marker=">", mfc="white", mec="#777777")}
 
 
 def _draw_membership(ax: Axes, y: int, meeting: int, membership: str, color: str) -> None:
@@ -237,8 +250,9 @@ def plot_group_timeline(timeline: pd.DataFrame, lang: str | None = None, ax: Axe
         One row per person: a solid band where they were certainly in the
         group, a hatched band where they may already have left (nothing is
         dated that the report does not date), nothing before they joined;
-        dots and crosses for reported/inferred presence and absence (not
-        drawn before a person joined). Meeting 6 is shaded.
+        dots and crosses for reported/inferred presence and absence, grey
+        triangles where the data records that a person was not yet (◀) or no
+        longer (▶) a member -- not an absence. Meeting 6 is shaded.
 
     Examples
     --------
@@ -262,7 +276,7 @@ def plot_group_timeline(timeline: pd.DataFrame, lang: str | None = None, ax: Axe
         color = ROLE_COLORS.get(r.role, _OTHER)
         _draw_membership(ax, rows[r.participant_id], r.meeting, r.membership, color)
         style = _MARKERS.get((r.status, r.basis if pd.notna(r.basis) else None))
-        if style and r.membership != "not_joined":   # not yet joined: the empty row says it
+        if style:
             ax.plot([r.meeting], [rows[r.participant_id]], linestyle="none", markersize=7, zorder=3, **style)
     ax.set_yticks(range(len(people)))
     ax.set_yticklabels([f"{p} – {text['short'].get(roles[p], roles[p])}" for p in people])
@@ -276,8 +290,7 @@ def plot_group_timeline(timeline: pd.DataFrame, lang: str | None = None, ax: Axe
     _annotate_timeline(ax, rows, roles, text, max(meetings), timeline)
     handles = [Patch(facecolor="#999999", alpha=0.35, label=text["member"]),
                Patch(facecolor="white", edgecolor="#999999", hatch="///", label=text["unknown_member"])]
-    joined = timeline[timeline["membership"] != "not_joined"]
-    used = set(zip(joined["status"], joined["basis"].fillna("")))
+    used = set(zip(timeline["status"], timeline["basis"].fillna("")))
     handles += [Line2D([], [], linestyle="none", markersize=7, label=text[f"{s}_{b}"], **_MARKERS[(s, b)])
                 for s, b in _MARKERS if (s, b) in used]
     handles.append(Line2D([], [], linestyle="none", label=text["no_marker"]))
