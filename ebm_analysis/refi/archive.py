@@ -93,12 +93,12 @@ class ArchiveLimits:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"ArchiveLimits.{f.name} must be a positive whole number, not {value!r}")
 
-    def raised(self, **changes: int) -> "ArchiveLimits":
+    def changed(self, **changes: int) -> "ArchiveLimits":
         """A copy with some limits changed (``None`` values are ignored).
 
         Examples
         --------
-        >>> ArchiveLimits().raised(members=10, ratio=None).members
+        >>> ArchiveLimits().changed(members=10, ratio=None).members
         10
         """
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -229,18 +229,25 @@ class SafeArchive:
                                     limit_advice("members", self.limits, "files in one archive")))
 
     def check_planned(self, names: list[str]) -> None:
-        """Refuse, before reading anything more, when ``names`` together exceed the total limit.
+        """Refuse, before reading any of them, source files over a limit, alone or together.
 
-        Uses the sizes in the archive's directory (checked again while reading).
+        Uses the sizes in the archive's directory (checked again while reading):
+        each file's size and compression ratio, then their total.
         """
-        planned = self.total_read + sum(self.infos[n].file_size for n in dict.fromkeys(names) if n in self.infos)
+        infos = [self.infos[n] for n in dict.fromkeys(names) if n in self.infos]
+        for info in infos:
+            self._check_entry(info, "member_bytes", total=False)
+        planned = self.total_read + sum(info.file_size for info in infos)
         if planned > self.limits.total_bytes:
+            largest = sorted(infos, key=lambda i: -i.file_size)[:3]
+            shown = ", ".join(f"{i.filename} {format_bytes(i.file_size)}" for i in largest)
             raise DataError(Problem(self.path.name, None, None,
-                                    f"{len(names):,} files to read, {format_bytes(planned)} in all (from the "
+                                    f"{len(infos):,} source file{'s' if len(infos) != 1 else ''} to read, "
+                                    f"{format_bytes(planned)} in all with project.qde (largest: {shown}; from the "
                                     "archive's directory)",
                                     limit_advice("total_bytes", self.limits, "read from one archive in all")))
 
-    def _check_entry(self, info: zipfile.ZipInfo, limit_name: str) -> None:
+    def _check_entry(self, info: zipfile.ZipInfo, limit_name: str, total: bool = True) -> None:
         where = f"{self.path.name}: {info.filename}"
         limit = getattr(self.limits, limit_name)
         if info.file_size > limit:
@@ -253,7 +260,7 @@ class SafeArchive:
                                     f"a compression ratio of {ratio:,.0f} ({format_bytes(info.compress_size)} "
                                     f"unpacking to {format_bytes(info.file_size)})",
                                     limit_advice("ratio", self.limits, "times; text compresses 3 to 10 times")))
-        if self.total_read + info.file_size > self.limits.total_bytes:
+        if total and self.total_read + info.file_size > self.limits.total_bytes:
             raise DataError(Problem(where, None, None, f"{format_bytes(self.total_read + info.file_size)} read "
                                     "from the archive with this file",
                                     limit_advice("total_bytes", self.limits, "read from one archive in all")))

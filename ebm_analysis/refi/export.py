@@ -425,8 +425,15 @@ def _xml_bytes(root: ET.Element) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n").encode("utf-8")
 
 
+#: Lines are indented two spaces a level up to this depth (deeper ones are not indented further),
+#: so that a deeply nested codebook does not fill the file with spaces.
+MAX_INDENT = 24
+
+
 def _xml_lines(root: ET.Element) -> list[str]:
-    """The element as indented XML lines (two spaces a level); iterative, so any depth of nesting works.
+    """The element as indented XML lines (two spaces a level, at most :data:`MAX_INDENT` levels).
+
+    Iterative, so any depth of nesting works.
 
     Examples
     --------
@@ -446,7 +453,7 @@ def _xml_lines(root: ET.Element) -> list[str]:
         if isinstance(item, str):  # a closing tag
             lines.append(item)
             continue
-        pad = "  " * depth
+        pad = "  " * min(depth, MAX_INDENT)
         start = "<" + item.tag + "".join(f' {k}="{_escape_attribute(v)}"' for k, v in item.attrib.items())
         text = _escape_text(item.text) if item.text else ""
         if not len(item):
