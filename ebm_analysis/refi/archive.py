@@ -25,8 +25,10 @@ Nothing here extracts files to disk.
 from __future__ import annotations
 
 import io
+import lzma
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -35,6 +37,9 @@ from ebm_analysis.errors import DataError, Problem
 __all__ = ["ArchiveLimits", "DEFAULT_LIMITS", "SafeArchive", "format_bytes"]
 
 MiB = 1024 * 1024
+#: What reading a damaged zip archive can raise (besides DataError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, struct.error, OSError, EOFError, ValueError,
+              NotImplementedError, RuntimeError, UnicodeDecodeError)
 CHUNK = MiB
 #: Bytes of one central-directory entry at most, on average, for the directory-size check.
 DIRECTORY_BYTES_PER_MEMBER = 1024
@@ -179,7 +184,7 @@ class SafeArchive:
         self._check_directory_size()
         try:
             self.zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             raise self._damaged(None, exc) from None
         self.infos = {i.filename: i for i in self.zip.infolist() if not i.is_dir()}
         self._check_count(len(self.zip.infolist()), "in its directory")
@@ -280,7 +285,9 @@ class SafeArchive:
         try:
             with self.zip.open(info) as stream:
                 return self._stream(stream, info, limit_name)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        except DataError:
+            raise
+        except ZIP_ERRORS as exc:
             raise self._damaged(info.filename, exc) from None
 
     def _stream(self, stream: io.BufferedIOBase, info: zipfile.ZipInfo, limit_name: str) -> bytes:
