@@ -434,4 +434,4 @@ def test_a_limit_reached_while_reading_is_reported_as_the_limit(tmp_path, monkey
     with SafeArchive(path, ArchiveLimits(member_bytes=1000)) as archive:
         with pytest.raises(DataError) as info:
             archive.read("sources/s1.txt")
-    assert "more than 1000 bytes when unpacked" in str(info.value) and "damaged" not in str(info.value)
+    assert "more than 1000 bytes when unpacked" in str(info.value) and "damaged archive entry" not in str(info.value)
