@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(str(err), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the output was piped into a program that stopped reading (e.g. head)
         sys.stderr.close()
         return 0
