@@ -700,9 +700,10 @@ class _Converter:
     def _say_what_segments_kept(self, excerpts, observations, lost_meetings, lost_observations) -> None:
         typed = sum(row.pop("_ours") for row in excerpts)
         if not self.sets and (typed or observations):
-            self.recovered.append(f"{len(observations)} meeting-notes segments and {typed} quotations with their "
-                                  "kind, meeting, speaker and translation, from the sources' variables (written by "
-                                  "ebm-analysis; the project has no Sets)")
+            placed = len(observations) + sum(row["meeting"] is not None for row in excerpts)
+            self.recovered.append(f"{len(observations)} meeting-notes segments and {typed} quotations with their kind, "
+                                  f"speaker and translation, {placed} of them with their meeting, from the sources' "
+                                  "variables (written by ebm-analysis; the project has no Sets)")
         if lost_meetings:
             self.not_recovered.append(
                 f"the meeting number of {len(lost_meetings)} sources ({_shorten(lost_meetings)}): the project "
