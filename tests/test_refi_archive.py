@@ -249,7 +249,8 @@ def test_compression_ratio_limit_and_raising_it(tmp_path):
 def test_total_limit_is_checked_before_any_source_is_read(tmp_path):
     sources = [("one", "a.txt"), ("two", "b.txt")]
     rng = random.Random(1)
-    files = {f"sources/{n}": "".join(rng.choice("abcdefgh ") for _ in range(400_000)).encode() for n in ("a.txt", "b.txt")}
+    files = {f"sources/{name}": "".join(rng.choice("abcdefgh ") for _ in range(400_000)).encode()
+             for name in ("a.txt", "b.txt")}
     path = write_qdpx(tmp_path / "total.qdpx", project_qde(sources), files)
     with pytest.raises(DataError) as info:
         import_qdpx(path, tmp_path / "data", limits=ArchiveLimits(total_bytes=600_000))
@@ -435,3 +436,15 @@ def test_a_limit_reached_while_reading_is_reported_as_the_limit(tmp_path, monkey
         with pytest.raises(DataError) as info:
             archive.read("sources/s1.txt")
     assert "more than 1000 bytes when unpacked" in str(info.value) and "damaged archive entry" not in str(info.value)
+
+
+def test_looking_inside_an_archive_obeys_the_same_limits(tmp_path):
+    from ebm_analysis.refi import describe_qdpx, qdpx_members, validate_qdpx
+
+    path = tmp_path / "padded.qdpx"
+    padding = "<!-- " + "x" * (4 * MiB) + " -->"
+    write_qdpx(path, project_qde().replace("<Users>", padding + "<Users>"), {"sources/s1.txt": b"Hej world"})
+    for look in (describe_qdpx, validate_qdpx):
+        with pytest.raises(DataError, match="padded.qdpx: project.qde: found a compression ratio"):
+            look(path)
+    assert qdpx_members(path)["name"].tolist() == ["project.qde", "sources/s1.txt"]  # the directory alone

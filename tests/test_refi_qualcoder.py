@@ -207,7 +207,8 @@ def test_round_trip_through_qualcoder_keeps_codings_memos_meetings_and_kinds(pro
     readme = (tmp_path / "back" / "IMPORTED_FROM_REFI.md").read_text(encoding="utf-8")
     assert "Recovered: 8 meetings, from the descriptions of variables" in readme
     placed = project.segments()["meeting"].notna().sum()
-    assert f"49 meeting-notes segments and 30 quotations with their kind, speaker and translation, {placed} of them" in readme
+    assert (f"49 meeting-notes segments and 30 quotations with their kind, speaker and translation, {placed} of "
+            "them") in readme
 
 
 def test_what_cannot_be_recovered_is_said(project, exported, tmp_path):

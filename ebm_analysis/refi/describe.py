@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.refi.archive import DEFAULT_LIMITS, SafeArchive
 from ebm_analysis.refi.common import NOT_GIVEN, NOT_TRANSLATED, PROJECT_NS
 
 __all__ = ["qdpx_members", "describe_qdpx", "qde_element", "validate_qdpx", "data_model_coverage", "compare_projects",
@@ -52,16 +53,22 @@ ELEMENTS = (
 
 
 def _open_xml(path: Path) -> tuple[bytes, str]:
-    """The XML bytes of a ``.qdpx`` (its ``project.qde``) or of a ``.qdc``, and which it was."""
+    """The XML bytes of a ``.qdpx`` (its ``project.qde``) or of a ``.qdc``, and which it was.
+
+    Read within the default :class:`~ebm_analysis.refi.archive.ArchiveLimits`, as an import is.
+    """
     if not path.is_file():
         raise DataError(Problem(path.name, None, None, "no such file", "expected a .qdpx or .qdc file"))
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = {n.lower(): n for n in archive.namelist()}
+        with SafeArchive(path) as archive:
+            names = {n.lower(): n for n in archive.names}
             if "project.qde" not in names:
                 raise DataError(Problem(path.name, None, None, "a zip archive without project.qde",
                                         "expected a REFI-QDA project archive (.qdpx)"))
-            return archive.read(names["project.qde"]), "project"
+            return archive.read(names["project.qde"], kind="xml"), "project"
+    if path.stat().st_size > DEFAULT_LIMITS.xml_bytes:
+        raise DataError(Problem(path.name, None, None, f"a file of {path.stat().st_size:,} bytes",
+                                f"expected a REFI-QDA codebook of at most {DEFAULT_LIMITS.xml_bytes:,} bytes"))
     return path.read_bytes(), "codebook"
 
 
@@ -113,8 +120,8 @@ def qdpx_members(path: str | os.PathLike) -> pd.DataFrame:
         raise DataError(Problem(path.name, None, None, "no such file" if not path.is_file() else "not a zip archive",
                                 "expected a REFI-QDA project archive (.qdpx)"))
     rows = []
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
+    with SafeArchive(path) as safe:
+        for info in safe.zip.infolist():
             if info.is_dir():
                 continue
             name = info.filename

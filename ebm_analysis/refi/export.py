@@ -336,7 +336,8 @@ def _add_sources(root: ET.Element, project, segments: pd.DataFrame, stamps: _Sta
             "creatingUser": stamps.owner_guid, "creationDateTime": stamps.fallback})
         ET.SubElement(source, "Description").text = _source_description(seg)
         for position in by_segment.get(sid, []):
-            _add_selection(source, records[position], len(seg.text_sv), stamps.coding(position, records[position]["coder"]))
+            row = records[position]
+            _add_selection(source, row, len(seg.text_sv), stamps.coding(position, row["coder"]))
         names = OBSERVATION_VARIABLES if seg.kind == "observation" else EXCERPT_VARIABLES
         _add_variable_values(source, rows[sid], names)
 

@@ -312,7 +312,8 @@ def _parse_xml(data: bytes, where: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
     try:
         parser.Parse(data, True)
     except _TooManyElements:
-        raise DataError(Problem(where, parser.CurrentLineNumber, None, f"more than {limits.xml_elements:,} XML elements",
+        raise DataError(Problem(where, parser.CurrentLineNumber, None,
+                                f"more than {limits.xml_elements:,} XML elements",
                                 limit_advice("xml_elements", limits, "elements in project.qde"))) from None
     except expat.ExpatError as exc:
         line = getattr(exc, "lineno", None) or parser.CurrentLineNumber
@@ -655,7 +656,8 @@ class _Converter:
             if row is not None and row["participant_id"] not in {r["participant_id"] for r in rows}:
                 rows.append(row)
                 case["participant_id"] = row["participant_id"]
-        described = [c for c in self.cases if "role" in c["variables"] and re.fullmatch(r"(SS|LVM|BM|SK)\d+", c["name"])]
+        described = [c for c in self.cases
+                     if "role" in c["variables"] and re.fullmatch(r"(SS|LVM|BM|SK)\d+", c["name"])]
         missing = [c["name"] for c in described if not c.get("participant_id")]
         if missing:
             why = ("their joined_meeting refers to meetings the project does not describe" if not known["meetings"]
