@@ -236,3 +236,21 @@ def test_a_selection_of_the_whole_text_from_another_tool_is_a_whole_segment_codi
     back = import_qdpx(qualcoder_round_trip(exported, tmp_path / "qc.qdpx"), tmp_path / "back")
     whole = load_project().codings["start"].isna()
     assert back.codings["start"].isna().sum() == whole.sum() > 0
+
+
+def test_importer_checks_pass_for_our_export_and_name_what_an_undated_export_lacks(exported, tmp_path):
+    from ebm_analysis.refi import importer_checks
+
+    ours = importer_checks(exported).set_index("check")
+    assert ours["ok"].all()
+    assert ours.loc["coded passages with a memo that carry it as their Description", ["found", "of"]].tolist() == [57, 57]
+    undated = tmp_path / "undated.qdpx"
+    with zipfile.ZipFile(exported) as src, zipfile.ZipFile(undated, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "project.qde":
+                data = re.sub(rb' creationDateTime="[^"]*"', b"", data)
+            dst.writestr(name, data)
+    checks = importer_checks(undated).set_index("check")
+    assert checks.loc["notes (memos) with a creation time", ["found", "of", "ok"]].tolist() == [0, 57, False]
+    assert checks.loc["sources with a user listed in <Users>", "ok"]
