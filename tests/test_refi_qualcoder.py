@@ -254,3 +254,20 @@ def test_importer_checks_pass_for_our_export_and_name_what_an_undated_export_lac
     checks = importer_checks(undated).set_index("check")
     assert checks.loc["notes (memos) with a creation time", ["found", "of", "ok"]].tolist() == [0, 57, False]
     assert checks.loc["sources with a user listed in <Users>", "ok"]
+
+
+def test_sources_without_an_owner_come_back_with_a_default_user_and_the_coders_intact(exported, tmp_path):
+    """As QualCoder files sources without creatingUser: under a user "default", who then owns nothing we import."""
+    ownerless = tmp_path / "ownerless.qdpx"
+    with zipfile.ZipFile(exported) as src, zipfile.ZipFile(ownerless, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "project.qde":
+                data = re.sub(rb'(<TextSource [^>]*?) creatingUser="[^"]*"', rb"\1", data)
+            dst.writestr(name, data)
+    qc = qualcoder_import(ownerless)
+    assert {s["owner"] for s in qc.sources} == {"default"}
+    out = qualcoder_export(qc, tmp_path / "qc.qdpx")
+    assert [u.get("name") for u in qde(out).iter(Q + "User")] == ["coder1", "default"]
+    back = import_qdpx(out, tmp_path / "back")
+    assert set(back.codings["coder"]) == {"coder1"} and len(back.codings) == 142
