@@ -448,3 +448,13 @@ def test_looking_inside_an_archive_obeys_the_same_limits(tmp_path):
         with pytest.raises(DataError, match="padded.qdpx: project.qde: found a compression ratio"):
             look(path)
     assert qdpx_members(path)["name"].tolist() == ["project.qde", "sources/s1.txt"]  # the directory alone
+
+
+def test_a_comment_on_a_passage_without_a_code_is_reported_as_left_out(tmp_path):
+    comment = ('<PlainTextSelection guid="66666666-6666-6666-6666-666666666666" startPosition="4" endPosition="9">'
+               "<Description>Interesting turn here.</Description></PlainTextSelection>")
+    selections = project_qde().split("<TextSource", 1)[1].split(">", 1)[1].split("</TextSource>")[0]
+    qde = project_qde(selections=selections + comment)
+    import_qdpx(write_qdpx(tmp_path / "c.qdpx", qde, {"sources/s1.txt": b"Hej world of text"}), tmp_path / "data")
+    readme = (tmp_path / "data" / "IMPORTED_FROM_REFI.md").read_text(encoding="utf-8")
+    assert "Left out: 1 comment on passages that carry no code" in readme

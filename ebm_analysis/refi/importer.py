@@ -375,6 +375,7 @@ class _Converter:
         self.skipped_sources: list[str] = []
         self.recovered: list[str] = []
         self.not_recovered: list[str] = []
+        self.uncoded_comments = 0
 
     def problem(self, element, column, found, expected):
         self.problems.append(Problem(self.a.where(), self.a.line(element) if element is not None else None,
@@ -542,6 +543,8 @@ class _Converter:
             memo += self._note_texts(selection, selection.get("name", ""))
             s, e = max(0, start - lead), min(stripped, end - lead)
             codings = _children(selection, "Coding")
+            if not codings and any(memo):
+                self.uncoded_comments += 1
             kept_id = _coding_id(selection.get("name")) if len(codings) == 1 else None
             if kept_id is not None:  # written by ebm-analysis: the name says whether it is the whole segment
                 whole = (selection.get("name") or "").endswith(WHOLE_SEGMENT) and (start, end) == (0, len(text))
@@ -948,6 +951,11 @@ def _readme(archive: _Archive, converter: _Converter, backup: Path | None, notes
     lines += [f"- {note}" for note in notes]
     if backup is not None:
         lines.append(f"- The folder's previous content was kept as `{backup.name}` next to it.")
+    if converter.uncoded_comments:
+        n = converter.uncoded_comments
+        lines.append(f"- Left out: {n} comment{'s' if n != 1 else ''} on passages that carry no code (MAXQDA, for "
+                     "one, writes comments this way); a data folder keeps memos on codings only. They are in the "
+                     f"archive's project.qde.")
     if converter.not_recovered:
         lines += ["", NOT_RECOVERED, ""]
         lines += [f"- Not recovered: {item}." for item in converter.not_recovered]
