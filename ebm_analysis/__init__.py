@@ -20,7 +20,7 @@ from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.figures import save_figure
-from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
+from ebm_analysis.interchange import ArchiveLimits, export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.source_check import check_source, quotation_coverage, read_source
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
@@ -29,7 +29,7 @@ from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 
 __all__ = [
-    "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
+    "ArchiveLimits", "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
     "import_qdpx", "load_dictionary",
     "CodingStore", "CodingWidget", "ThemeExplorer", "ConcurrentEditError", "DataError", "Problem", "Project",
     "attendance_bounds", "check_source", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",

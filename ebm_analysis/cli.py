@@ -97,12 +97,45 @@ def _export_qdc(args: argparse.Namespace) -> int:
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
-    from ebm_analysis.interchange import import_qdpx
+    import signal
 
-    project = import_qdpx(args.qdpx, args.data_dir, overwrite=args.overwrite)
+    from ebm_analysis.interchange import import_qdpx
+    from ebm_analysis.refi.archive import DEFAULT_LIMITS, MiB
+    from ebm_analysis.refi.importer import import_notes
+
+    def mib(value):
+        return None if value is None else int(value * MiB)
+
+    limits = DEFAULT_LIMITS.changed(member_bytes=mib(args.max_source_mb), xml_bytes=mib(args.max_xml_mb),
+                                   total_bytes=mib(args.max_total_mb), ratio=args.max_ratio,
+                                   members=args.max_files, xml_elements=args.max_xml_elements)
+    # a time limit or `kill` sends SIGTERM: end like Ctrl-C, so the unfinished folder is removed
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    project = import_qdpx(args.qdpx, args.data_dir, overwrite=args.overwrite, limits=limits)
     print(f"imported {args.qdpx} into {args.data_dir}/")
     print(project.summary().to_string(index=False))
+    notes = import_notes(args.data_dir)
+    if notes:
+        print(f"\nNot recovered ({len(notes)}; also in {Path(args.data_dir).name}/IMPORTED_FROM_REFI.md):")
+        for note in notes:
+            print(f"  - {note}")
     return 0
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
+        return value
+    return parse
 
 
 def _agreement(args: argparse.Namespace) -> int:
@@ -151,6 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", help="the data folder to create (must not hold files)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a non-empty folder (the old one is kept as <folder>.backup-N)")
+    limits = p.add_argument_group("archive limits (raise only for a file you trust; defaults fit real projects)")
+    limits.add_argument("--max-source-mb", type=_positive(float), metavar="MB",
+                        help="largest text of one source, unpacked (default 32)")
+    limits.add_argument("--max-xml-mb", type=_positive(float), metavar="MB",
+                        help="largest project.qde, unpacked (default 128)")
+    limits.add_argument("--max-total-mb", type=_positive(float), metavar="MB",
+                        help="largest total read from the archive (default 512)")
+    limits.add_argument("--max-ratio", type=_positive(int), metavar="N",
+                        help="largest compression ratio of a file over 1 MiB (default 100)")
+    limits.add_argument("--max-files", type=_positive(int), metavar="N",
+                        help="most files in the archive (default 100000)")
+    limits.add_argument("--max-xml-elements", type=_positive(int), metavar="N",
+                        help="most XML elements in project.qde (default 5000000)")
     p.set_defaults(func=_import_qdpx)
 
     p = sub.add_parser("agreement", help="agreement between a coder and the dictionary coder, per code")
@@ -175,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(str(err), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the output was piped into a program that stopped reading (e.g. head)
         sys.stderr.close()
         return 0

@@ -34,6 +34,11 @@ NOT_GIVEN = "(not given in the imported project)"
 #: ``text_en`` of an imported source.
 NOT_TRANSLATED = "(not translated)"
 
+#: Case (participant) variables whose column name is also a source variable's: exported under
+#: their own name, so that one variable has one meaning (QualCoder, for one, keeps a variable
+#: used by cases and sources as a case attribute only). Variable name -> participants.csv column.
+CASE_VARIABLE_NAMES = {"participant_note": "note", "participant_section": "section"}
+
 CODE_LABELS = (
     ("include", "Include"),
     ("exclude", "Exclude"),

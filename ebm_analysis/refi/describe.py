@@ -7,7 +7,9 @@
 - :func:`validate_qdpx` checks a file against the official REFI-QDA schemas
   (and, for a ``.qdpx``, that every source's text file is in the archive);
 - :func:`data_model_coverage` says which parts of the EBM data model an
-  (imported) project actually fills.
+  (imported) project actually fills;
+- :func:`importer_checks` counts what other programs' importers need (times,
+  users, memos as descriptions, one variable per meaning).
 
 Nothing here writes a file. Paths in the results are the archive's own
 relative member names, never paths on this machine.
@@ -24,10 +26,11 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.refi.archive import DEFAULT_LIMITS, SafeArchive
 from ebm_analysis.refi.common import NOT_GIVEN, NOT_TRANSLATED, PROJECT_NS
 
 __all__ = ["qdpx_members", "describe_qdpx", "qde_element", "validate_qdpx", "data_model_coverage", "compare_projects",
-           "PROJECT_XSD", "CODEBOOK_XSD", "SCHEMA_DIR"]
+           "importer_checks", "PROJECT_XSD", "CODEBOOK_XSD", "SCHEMA_DIR"]
 
 #: File name of the official schema of ``project.qde``.
 PROJECT_XSD = "Project-mrt2019.xsd"
@@ -52,16 +55,22 @@ ELEMENTS = (
 
 
 def _open_xml(path: Path) -> tuple[bytes, str]:
-    """The XML bytes of a ``.qdpx`` (its ``project.qde``) or of a ``.qdc``, and which it was."""
+    """The XML bytes of a ``.qdpx`` (its ``project.qde``) or of a ``.qdc``, and which it was.
+
+    Read within the default :class:`~ebm_analysis.refi.archive.ArchiveLimits`, as an import is.
+    """
     if not path.is_file():
         raise DataError(Problem(path.name, None, None, "no such file", "expected a .qdpx or .qdc file"))
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = {n.lower(): n for n in archive.namelist()}
+        with SafeArchive(path) as archive:
+            names = {n.lower(): n for n in archive.names}
             if "project.qde" not in names:
                 raise DataError(Problem(path.name, None, None, "a zip archive without project.qde",
                                         "expected a REFI-QDA project archive (.qdpx)"))
-            return archive.read(names["project.qde"]), "project"
+            return archive.read(names["project.qde"], kind="xml"), "project"
+    if path.stat().st_size > DEFAULT_LIMITS.xml_bytes:
+        raise DataError(Problem(path.name, None, None, f"a file of {path.stat().st_size:,} bytes",
+                                f"expected a REFI-QDA codebook of at most {DEFAULT_LIMITS.xml_bytes:,} bytes"))
     return path.read_bytes(), "codebook"
 
 
@@ -113,8 +122,8 @@ def qdpx_members(path: str | os.PathLike) -> pd.DataFrame:
         raise DataError(Problem(path.name, None, None, "no such file" if not path.is_file() else "not a zip archive",
                                 "expected a REFI-QDA project archive (.qdpx)"))
     rows = []
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
+    with SafeArchive(path) as safe:
+        for info in safe.zip.infolist():
             if info.is_dir():
                 continue
             name = info.filename
@@ -419,3 +428,64 @@ def compare_projects(original, other) -> pd.DataFrame:
         rows.append((what, len(a), len(b), same, why))
     out = pd.DataFrame(rows, columns=["what", "rows_original", "rows_other", "identical", "difference"])
     return out.astype({"rows_original": "int64", "rows_other": "int64", "identical": "bool"})
+
+
+def importer_checks(path: str | os.PathLike) -> pd.DataFrame:
+    """What other programs' importers need from a ``.qdpx``, counted: times, users, memos, variables.
+
+    QualCoder's import stops on a ``Note`` without a date, files sources without
+    ``creatingUser`` under "default", reads a coding memo only from the coded
+    passage's ``Description``, and keeps a variable used by cases and sources as
+    a case variable only. This counts each of those in a project file.
+
+    Parameters
+    ----------
+    path : str or path
+        A ``.qdpx``.
+
+    Returns
+    -------
+    DataFrame
+        One row per check: ``check`` (what is counted), ``found``, ``of`` (how
+        many there are) and ``ok`` (``found == of``; for the shared variables,
+        ``found == 0``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ebm_analysis import load_project
+    >>> from ebm_analysis.refi.export import export_qdpx
+    >>> out = export_qdpx(load_project(), pathlib.Path(tempfile.mkdtemp()) / "ebm.qdpx")
+    >>> bool(importer_checks(out)["ok"].all())
+    True
+    """
+    path = Path(path)
+    data, _ = _open_xml(path)
+    root = _parse(data, path.name)
+    q = f"{{{PROJECT_NS}}}"
+    users = {u.get("guid") for u in root.iter(q + "User")}
+    rows = []
+    for tag, what in (("Note", "notes (memos)"), ("TextSource", "sources"), ("PlainTextSelection", "coded passages"),
+                      ("Coding", "codings")):
+        elements = list(root.iter(q + tag))
+        dated = sum(bool(e.get("creationDateTime") or e.get("modifiedDateTime")) for e in elements)
+        owned = sum(e.get("creatingUser") in users for e in elements)
+        rows.append((f"{what} with a creation time", dated, len(elements)))
+        rows.append((f"{what} with a user listed in <Users>", owned, len(elements)))
+    notes = {n.get("guid") for n in root.iter(q + "Note")}
+    with_memo = [s for s in root.iter(q + "PlainTextSelection")
+                 if any(r.get("targetGUID") in notes for r in s.iter(q + "NoteRef"))
+                 or s.find(q + "Description") is not None]
+    described = sum(s.find(q + "Description") is not None for s in with_memo)
+    rows.append(("coded passages with a memo that carry it as their Description", described, len(with_memo)))
+    names = {v.get("guid"): v.get("name") for v in root.iter(q + "Variable")}
+
+    def used_by(tag):
+        return {names.get(r.get("targetGUID")) for e in root.iter(q + tag) for r in e.iter(q + "VariableRef")}
+
+    shared = used_by("Case") & (used_by("TextSource") | used_by("PDFSource"))
+    rows.append(("variables used by both cases and sources", len(shared), len(names)))
+    out = pd.DataFrame(rows, columns=["check", "found", "of"]).astype({"found": "int64", "of": "int64"})
+    out["ok"] = [found == 0 if check.startswith("variables used by both") else found == total
+                 for check, found, total in out[["check", "found", "of"]].itertuples(index=False)]
+    return out

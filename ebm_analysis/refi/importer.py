@@ -15,27 +15,40 @@ REFI-QDA                       EBM data folder
                                speaker_role unknown, section = source name.
                                Sources exported by ebm-analysis (named E.../O...
                                with their variables) are restored as excerpts
-                               and observations
+                               and observations, also after a trip through a
+                               tool that drops Sets (see below)
 ``PlainTextSelection/Coding``  codings.csv: offsets, coder = User name
-                               (or "unknown"), memo = text of the NoteRefs
+                               (or "unknown"), memo = the selection's
+                               ``Description`` and the text of the NoteRefs
+                               (each distinct text once)
+``Set`` / ``Variable``         meetings.csv from a description holding a
+                               meeting's labelled block (ebm-analysis writes it
+                               on the meeting's Set; QualCoder turns Sets into
+                               variables and keeps it as the variable's
+                               description)
 ``User``, ``Case``,            refi_users.csv, refi_cases.csv,
 ``VariableValue``, ``Set``,    refi_variables.csv, refi_sets.csv,
 ``Note``                       refi_notes.csv (the loader ignores these files)
 =============================  ===============================================
 
-Tables REFI has no place for (attendance, survey, ...) are written with their
-header only, and ``IMPORTED_FROM_REFI.md`` in the folder says so.
+Numbers written as decimals by another tool (``<FloatValue>3.0</FloatValue>``
+for a meeting number) are read back as whole numbers. What could not be
+recovered is said in ``IMPORTED_FROM_REFI.md`` in the new folder (and printed by
+the command line). Tables REFI has no place for (attendance, survey, ...) are
+written with their header only.
+
+The archive is read within :class:`~ebm_analysis.refi.archive.ArchiveLimits`
+and the new folder is built in a locked staging folder beside the target
+(:mod:`ebm_analysis.refi.target`): a failed or killed import leaves nothing
+behind, and leftovers of a killed one are removed by the next import.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
@@ -44,46 +57,67 @@ import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.project import Project, load_project
-from ebm_analysis.refi.common import (NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT, parse_code_description,
-                               parse_labelled_block)
+from ebm_analysis.reading import FIELD_LIMIT
+from ebm_analysis.refi.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, limit_advice
+from ebm_analysis.refi.common import (CASE_VARIABLE_NAMES, NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT,
+                                      parse_code_description, parse_labelled_block)
+from ebm_analysis.refi.target import Staging, clean_stale_imports, resolve_target
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column
 
-__all__ = ["import_qdpx"]
+__all__ = ["import_qdpx", "import_notes", "ArchiveLimits"]
 
 EMPTY_TEXT = "(the imported source has no text)"
 SEGMENT_VARIABLES = ("source_type", "speaker_role", "speaker_id", "speaker_group", "meeting", "basis",
                      "text_en", "section", "note")
+#: Elements whose GUIDs must be unique among elements of the same kind (the importer looks them up by GUID).
+UNIQUE_GUIDS = ("Code", "TextSource", "PictureSource", "PDFSource", "AudioSource", "VideoSource",
+                "PlainTextSelection", "Note", "User", "Variable", "Case", "Set")
+README = "IMPORTED_FROM_REFI.md"
+NOT_RECOVERED = "## Not recovered"
 
 
-def import_qdpx(qdpx_path: str | os.PathLike, data_dir: str | os.PathLike, *, overwrite: bool = False) -> Project:
+def import_qdpx(qdpx_path: str | os.PathLike, data_dir: str | os.PathLike, *, overwrite: bool = False,
+                limits: ArchiveLimits | None = None) -> Project:
     """Import a REFI-QDA project archive into a new data folder.
 
-    The folder is built in a temporary folder next to ``data_dir``, checked
-    with :func:`~ebm_analysis.load_project`, and only then moved into place;
-    if anything is wrong nothing is written.
+    The folder is built in a hidden staging folder next to ``data_dir``,
+    checked with :func:`~ebm_analysis.load_project`, and only then moved into
+    place; if anything is wrong, or the import is interrupted, nothing is
+    written (a staging folder left by a killed import is removed by the next
+    import into the same place).
 
     Parameters
     ----------
     qdpx_path : str or path
         The ``.qdpx`` file.
     data_dir : str or path
-        The data folder to create. It must not exist or be empty.
+        The data folder to create. It must not exist or be empty; a symbolic
+        link to a folder is followed. It may not be the current folder (or
+        one containing it).
     overwrite : bool, default False
         Replace a non-empty ``data_dir``. The previous folder is kept, renamed
         to ``<data_dir>.backup-1`` (``-2``, ... if that exists).
+    limits : ArchiveLimits, optional
+        What may be read from the archive (sizes, compression ratio, number
+        of files, XML size); default :data:`~ebm_analysis.refi.archive.DEFAULT_LIMITS`,
+        which fits real projects and refuses archive bombs.
 
     Returns
     -------
     Project
-        The imported project, loaded from ``data_dir``.
+        The imported project, loaded from ``data_dir``. What could not be
+        recovered is listed by :func:`import_notes`.
 
     Raises
     ------
     DataError
         When the archive is not a readable REFI-QDA project (not a zip, no
         ``project.qde``, XML that does not parse, a missing source file,
-        positions past the end of a text, a coding of an unknown code), or
-        when ``data_dir`` holds files and ``overwrite`` is False.
+        positions past the end of a text, a coding of an unknown code, two
+        elements with one GUID), is over a limit (the message names the
+        member and the limit), or when ``data_dir`` cannot be used (it holds
+        files and ``overwrite`` is False, it is a dangling link, a file, or
+        the current folder).
 
     Examples
     --------
@@ -101,76 +135,74 @@ def import_qdpx(qdpx_path: str | os.PathLike, data_dir: str | os.PathLike, *, ov
     ebm_analysis.errors.DataError: 1 problem in the data:
     ...
     """
-    qdpx_path, data_dir = Path(qdpx_path), Path(data_dir)
-    _check_target(data_dir, overwrite)
-    archive = _Archive.open(qdpx_path)
-    converter = _Converter(archive)
-    try:
+    qdpx_path = Path(qdpx_path)
+    target = resolve_target(data_dir, overwrite)
+    cleaned = clean_stale_imports(target.path)
+    with SafeArchive(qdpx_path, limits or DEFAULT_LIMITS) as safe:
+        archive = _Archive.open(safe)
+        converter = _Converter(archive)
         files = converter.convert()
-    finally:
-        archive.zip.close()
-    backup = _backup_name(data_dir) if _non_empty(data_dir) else None
-    left_out = [f"- Left out: {item}." for item in converter.skipped_sources + converter.dropped]
-    files["IMPORTED_FROM_REFI.md"] = _readme(archive, converter.counts, backup, left_out)
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.importing-"))
-    try:
+    notes = target.notes + [f"Removed {name}, left by an import that was interrupted." for name in cleaned]
+    files[README] = _readme(archive, converter, target.backup, notes)
+    staging = Staging(target)
+    with staging as tmp:
         _write_files(tmp, files)
-        project = load_project(tmp)
-    except DataError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise DataError([Problem(qdpx_path.name, None, None, "content that the data folder cannot hold",
-                                 "see the problems below; nothing was written"), *exc.problems]) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _move_into_place(tmp, data_dir, backup)
-    return Project(data_dir, project.tables)
+        try:
+            project = load_project(tmp)
+        except DataError as exc:
+            raise DataError([Problem(qdpx_path.name, None, None, "content that the data folder cannot hold",
+                                     "see the problems below; nothing was written"), *exc.problems]) from None
+        staging.commit()
+    return Project(Path(data_dir), project.tables)
 
 
-# ---------------------------------------------------------------- target folder
+def import_notes(data_dir: str | os.PathLike) -> list[str]:
+    """What an import could not recover, as written in the folder's ``IMPORTED_FROM_REFI.md``.
 
-def _non_empty(folder: Path) -> bool:
-    return folder.is_dir() and any(folder.iterdir())
+    Parameters
+    ----------
+    data_dir : str or path
+        A folder made by :func:`import_qdpx`.
+
+    Returns
+    -------
+    list of str
+        One sentence per item; empty when everything was recovered or the
+        folder was not made by an import.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ebm_analysis import load_project
+    >>> from ebm_analysis.refi.export import export_qdpx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = import_qdpx(export_qdpx(load_project(), folder / "ebm.qdpx"), folder / "data")
+    >>> import_notes(folder / "data")
+    []
+    """
+    path = Path(data_dir) / README
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    if NOT_RECOVERED not in text:
+        return []
+    section = text.split(NOT_RECOVERED, 1)[1].split("\n## ", 1)[0]
+    return [line[2:] for line in section.splitlines() if line.startswith("- ")]
 
 
-def _check_target(data_dir: Path, overwrite: bool) -> None:
-    if data_dir.exists() and not data_dir.is_dir():
-        raise DataError(Problem(str(data_dir), None, None, "a file, not a folder",
-                                "expected the path of a new or empty data folder"))
-    if _non_empty(data_dir) and not overwrite:
-        raise DataError(Problem(str(data_dir), None, None, "a folder that already holds files",
-                                "choose a new or empty folder, or pass overwrite=True (--overwrite on the command line; the current folder "
-                                "is then kept as a backup next to it); coding work is never replaced silently"))
-
-
-def _backup_name(data_dir: Path) -> Path:
-    n = 1
-    while (candidate := data_dir.with_name(f"{data_dir.name}.backup-{n}")).exists():
-        n += 1
-    return candidate
-
+# ---------------------------------------------------------------- writing
 
 def _write_files(folder: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        with open(folder / name, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-
-
-def _move_into_place(tmp: Path, data_dir: Path, backup: Path | None) -> None:
-    if backup is not None:
-        os.rename(data_dir, backup)
-    elif data_dir.is_dir():
-        data_dir.rmdir()  # empty
     try:
-        os.rename(tmp, data_dir)
-    except BaseException:
-        if backup is not None:
-            os.rename(backup, data_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        for name, text in files.items():
+            with open(folder / name, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+    except OSError as exc:
+        raise DataError(Problem(str(folder.parent), None, None, f"a folder that cannot be written "
+                                f"({exc.strerror or exc})", "free some space or choose another folder; "
+                                "nothing was written")) from None
 
 
 # ---------------------------------------------------------------- archive and XML
@@ -180,31 +212,33 @@ class _Archive:
     """An opened ``.qdpx``: the parsed ``project.qde`` and the archive's files."""
 
     path: Path
-    zip: zipfile.ZipFile
+    safe: SafeArchive
     qde_name: str
     root: ET.Element
     lines: dict[int, int]
     members: dict[str, str]  # lower-case name -> name
 
     @classmethod
-    def open(cls, path: Path) -> "_Archive":
-        if not path.is_file():
-            raise DataError(Problem(str(path), None, None, "no such file", "expected the path of a .qdpx file"))
-        if not zipfile.is_zipfile(path):
-            raise DataError(Problem(path.name, None, None, "a file that is not a zip archive",
-                                    "expected a REFI-QDA project (.qdpx): a zip archive holding project.qde "
-                                    "and a sources/ folder; export the project again from your QDA program"))
-        archive = zipfile.ZipFile(path)
-        members = {n.lower(): n for n in archive.namelist() if not n.endswith("/")}
+    def open(cls, safe: SafeArchive) -> "_Archive":
+        path = safe.path
+        members = {n.lower(): n for n in safe.names}
         qde = members.get("project.qde") or _only([n for n in members.values() if n.lower().endswith(".qde")])
         if qde is None:
             raise DataError(Problem(path.name, None, None, f"no project.qde among {_shorten(sorted(members.values()))}",
                                     "expected project.qde at the top of the archive (a REFI-QDA .qdpx)"))
-        root, lines = _parse_xml(_read_member(archive, qde, path), f"{path.name}: {qde}")
+        where = f"{path.name}: {qde}"
+        root, lines = _parse_xml(safe.read(qde, kind="xml"), where, safe.limits)
         if _local(root.tag) != "Project":
-            raise DataError(Problem(f"{path.name}: {qde}", lines.get(id(root)), None, f"a <{root.tag}> root element",
+            raise DataError(Problem(where, lines.get(id(root)), None, f"a <{root.tag}> root element",
                                     "expected <Project> (urn:QDA-XML:project:1.0) as the root of project.qde"))
-        return cls(path, archive, qde, root, lines, members)
+        archive = cls(path, safe, qde, root, lines, members)
+        archive.plan_reading()
+        return archive
+
+    def plan_reading(self) -> None:
+        """Check the total size of every text the import will read, before reading any."""
+        refs = [e.get("plainTextPath") for e in self.root.iter() if e.tag in ("TextSource", "Note")]
+        self.safe.check_planned([name for ref in refs if ref and (name := self._find(ref))])
 
     def where(self) -> str:
         return f"{self.path.name}: {self.qde_name}"
@@ -217,7 +251,7 @@ class _Archive:
         name = self._find(ref)
         if name is None:
             return None
-        data = _read_member(self.zip, name, self.path)
+        data = self.safe.read(name, kind="source")
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -239,16 +273,16 @@ def _only(items: list[str]) -> str | None:
     return items[0] if len(items) == 1 else None
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    try:
-        return archive.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise DataError(Problem(f"{path.name}: {name}", None, None, f"a damaged archive entry ({exc})",
-                                "export the project again from your QDA program")) from None
+class _TooManyElements(Exception):
+    pass
 
 
-def _parse_xml(data: bytes, where: str) -> tuple[ET.Element, dict[int, int]]:
-    """Parse XML into an ElementTree with local tag names; also each element's line."""
+def _parse_xml(data: bytes, where: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> tuple[ET.Element, dict[int, int]]:
+    """Parse XML into an ElementTree with local tag names; also each element's line.
+
+    Iterative (any depth of nesting), refuses entity declarations and more
+    than ``limits.xml_elements`` elements.
+    """
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[ET.Element] = []
@@ -258,6 +292,8 @@ def _parse_xml(data: bytes, where: str) -> tuple[ET.Element, dict[int, int]]:
     def start(tag, attrs):
         element = ET.Element(_local(tag), {_local(k): v for k, v in attrs.items()})
         lines[id(element)] = parser.CurrentLineNumber
+        if len(lines) > limits.xml_elements:
+            raise _TooManyElements()
         (stack[-1].append(element) if stack else top.append(element))
         stack.append(element)
 
@@ -275,6 +311,10 @@ def _parse_xml(data: bytes, where: str) -> tuple[ET.Element, dict[int, int]]:
     parser.CharacterDataHandler, parser.EntityDeclHandler = text, entity
     try:
         parser.Parse(data, True)
+    except _TooManyElements:
+        raise DataError(Problem(where, parser.CurrentLineNumber, None,
+                                f"more than {limits.xml_elements:,} XML elements",
+                                limit_advice("xml_elements", limits, "elements in project.qde"))) from None
     except expat.ExpatError as exc:
         line = getattr(exc, "lineno", None) or parser.CurrentLineNumber
         column = getattr(exc, "offset", None)
@@ -333,6 +373,9 @@ class _Converter:
         self.problems: list[Problem] = []
         self.dropped: list[str] = []
         self.skipped_sources: list[str] = []
+        self.recovered: list[str] = []
+        self.not_recovered: list[str] = []
+        self.uncoded_comments = 0
 
     def problem(self, element, column, found, expected):
         self.problems.append(Problem(self.a.where(), self.a.line(element) if element is not None else None,
@@ -340,6 +383,9 @@ class _Converter:
 
     def convert(self) -> dict[str, str]:
         root = self.a.root
+        self._check_unique_guids()
+        if self.problems:
+            raise DataError(self.problems)
         self.users = {_g(u.get("guid")): (u.get("name") or u.get("id") or "unknown").strip() or "unknown"
                       for u in root.iter("User")}
         self.variables = {_g(v.get("guid")): (v.get("name", ""), v.get("typeOfVariable", "Text"))
@@ -353,13 +399,35 @@ class _Converter:
         self.sets = self._sets()
         return self._files()
 
+    def _check_unique_guids(self) -> None:
+        seen: dict[tuple[str, str], ET.Element] = {}
+        for element in self.a.root.iter():
+            if element.tag not in UNIQUE_GUIDS or not element.get("guid"):
+                continue
+            key = (element.tag, _g(element.get("guid")))
+            if key in seen:
+                first = seen[key]
+                self.problem(element, "guid", f"a second <{element.tag}> with guid '{element.get('guid')}' "
+                             f"(name '{element.get('name', '')}'; the first, name '{first.get('name', '')}', is on "
+                             f"line {self.a.line(first)})",
+                             f"expected every {element.tag} to have its own guid; export the project again from "
+                             "your QDA program")
+            else:
+                seen[key] = element
+
     # -- codes
     def _codes(self) -> list[dict]:
         codes: list[dict] = []
         book = next(iter(self.a.root.iter("CodeBook")), None)
         codes_el = _children(book, "Codes") if book is not None else []
-        for element in (_children(codes_el[0], "Code") if codes_el else []):
-            self._walk_code(element, None, codes)
+        # depth first, parents before children, in document order; iterative (any depth)
+        stack = [(element, None) for element in reversed(_children(codes_el[0], "Code") if codes_el else [])]
+        taken: set[str] = set()
+        while stack:
+            element, parent_guid = stack.pop()
+            code = self._code(element, parent_guid, taken)
+            codes.append(code)
+            stack.extend((child, code["guid"]) for child in reversed(_children(element, "Code")))
         used = {c["code_id"] for c in codes if c["code_id"]}
         for code in codes:
             if not code["code_id"]:
@@ -369,34 +437,32 @@ class _Converter:
             code["parent_id"] = by_guid[code["parent_guid"]]["code_id"] if code["parent_guid"] else None
         return codes
 
-    def _walk_code(self, element: ET.Element, parent_guid: str | None, out: list[dict]) -> None:
-        guid = element.get("guid", "").strip("{}").lower()
-        if not guid or guid in {c["guid"] for c in out}:
-            self.problem(element, "guid", f"a Code with guid '{guid}'" if guid else "a Code without a guid",
-                         "expected every Code to have its own guid")
+    def _code(self, element: ET.Element, parent_guid: str | None, taken: set[str]) -> dict:
+        guid = _g(element.get("guid"))
+        if not guid:
+            self.problem(element, "guid", "a Code without a guid", "expected every Code to have its own guid")
         name = (element.get("name") or "").strip() or "unnamed code"
         description = _child_text(element, "Description").strip()
         block = parse_code_description(description)
-        taken = {c["code_id"] for c in out}
-        out.append({"guid": guid, "parent_guid": parent_guid, "name": name, "color": _color(element.get("color")),
-                    "description": description, "block": block,
-                    "code_id": block["code_id"] if block and block["code_id"] not in taken else None})
-        for child in _children(element, "Code"):
-            self._walk_code(child, guid, out)
+        code_id = block["code_id"] if block and block["code_id"] not in taken else None
+        if code_id:
+            taken.add(code_id)
+        return {"guid": guid, "parent_guid": parent_guid, "name": name, "color": _color(element.get("color")),
+                "description": description, "block": block, "code_id": code_id}
 
     # -- notes
     def _notes(self) -> dict[str, dict]:
         notes = {}
         for element in self.a.root.iter("Note"):
             text = self._source_text(element, "Note")
-            notes[element.get("guid", "").strip("{}").lower()] = {
-                "name": element.get("name", ""), "text": (text or "").strip(), "used_by": []}
+            notes[_g(element.get("guid"))] = {"name": element.get("name", ""), "text": (text or "").strip(),
+                                              "used_by": []}
         return notes
 
     def _note_texts(self, element: ET.Element, owner: str) -> list[str]:
         texts = []
         for ref in _children(element, "NoteRef"):
-            note = self.notes.get(ref.get("targetGUID", "").strip("{}").lower())
+            note = self.notes.get(_g(ref.get("targetGUID")))
             if note is None:
                 self.problem(ref, "targetGUID", f"a NoteRef to '{ref.get('targetGUID')}', which no Note has",
                              "expected the guid of a Note in <Notes>")
@@ -436,8 +502,14 @@ class _Converter:
             text = self._source_text(element, "TextSource")
             if text is None:
                 continue
+            if len(text) > FIELD_LIMIT:
+                self.problem(element, "plainTextPath", f"a text of {len(text):,} characters in source "
+                             f"'{element.get('name', '')}'",
+                             f"expected at most {FIELD_LIMIT:,} characters, the most one cell of a data folder "
+                             "holds; split the source into parts in your QDA program and export again")
+                continue
             lead = len(text) - len(text.lstrip())
-            guid = element.get("guid", "").strip("{}").lower()
+            guid = _g(element.get("guid"))
             name = (element.get("name") or "").strip() or element.get("plainTextPath") or guid
             source = _Source(element, guid, name, text, lead, self._variable_values(element))
             self._codings(source)
@@ -449,9 +521,13 @@ class _Converter:
         for vv in _children(element, "VariableValue"):
             ref = _children(vv, "VariableRef")
             var = self.variables.get(_g(ref[0].get("targetGUID"))) if ref else None
-            value = next((c.text or "" for c in vv if c.tag.endswith("Value")), "")
-            if var is not None:
-                values[var[0]] = value.strip()
+            value_element = next((c for c in vv if c.tag.endswith("Value")), None)
+            if var is None or value_element is None:
+                continue
+            value = (value_element.text or "").strip()
+            if var[1] in ("Integer", "Float") or value_element.tag in ("IntegerValue", "FloatValue"):
+                value = _whole_number(value)
+            values[var[0]] = value
         return values
 
     def _codings(self, source: _Source) -> None:
@@ -463,14 +539,20 @@ class _Converter:
             start, end = self._positions(selection, len(text))
             if start is None:
                 continue
-            memo = self._note_texts(selection, selection.get("name", ""))
-            whole = (selection.get("name") or "").endswith(WHOLE_SEGMENT) and (start, end) == (0, len(text))
+            memo = [_child_text(selection, "Description").strip()]
+            memo += self._note_texts(selection, selection.get("name", ""))
             s, e = max(0, start - lead), min(stripped, end - lead)
+            codings = _children(selection, "Coding")
+            if not codings and any(memo):
+                self.uncoded_comments += 1
+            kept_id = _coding_id(selection.get("name")) if len(codings) == 1 else None
+            if kept_id is not None:  # written by ebm-analysis: the name says whether it is the whole segment
+                whole = (selection.get("name") or "").endswith(WHOLE_SEGMENT) and (start, end) == (0, len(text))
+            else:  # another tool: a selection of all the text is the whole segment
+                whole = stripped > 0 and (s, e) == (0, stripped)
             if not whole and s >= e:
                 self.dropped.append(f"selection {start}..{end} of '{source.name}' covers only blank space")
                 continue
-            codings = _children(selection, "Coding")
-            kept_id = _coding_id(selection.get("name")) if len(codings) == 1 else None
             for coding in codings:
                 self._coding(source, coding, selection, None if whole else s, None if whole else e, memo, kept_id)
 
@@ -489,22 +571,31 @@ class _Converter:
 
     def _coding(self, source, coding, selection, start, end, memo, kept_id=None) -> None:
         ref = _children(coding, "CodeRef")
-        target = ref[0].get("targetGUID", "").strip("{}").lower() if ref else ""
-        if target not in {c["guid"] for c in self.codes}:
+        target = _g(ref[0].get("targetGUID")) if ref else ""
+        if target not in self.code_guids:
             self.problem(ref[0] if ref else coding, "targetGUID", f"a coding of '{target or '(no CodeRef)'}', "
                          "which is not a Code in the CodeBook", "expected the guid of a Code in <CodeBook>")
             return
         user = coding.get("creatingUser") or (selection.get("creatingUser") if selection is not None else None)
-        notes = memo + self._note_texts(coding, coding.get("guid", ""))
+        author = (selection.get("creatingUser") if selection is not None else None) or coding.get("creatingUser")
+        when = coding.get("creationDateTime") or (selection.get("creationDateTime") if selection is not None else None)
+        texts = [t for t in memo + self._note_texts(coding, coding.get("guid", "")) if t]
         source.codings.append({"coding_id": kept_id, "code_guid": target, "coder": self.users.get(_g(user), "unknown"),
-                               "start": start, "end": end, "memo": "\n\n".join(notes) or None})
+                               "start": start, "end": end, "memo": "\n\n".join(dict.fromkeys(texts)) or None,
+                               "created_at": _utc_time(when), "created_by": self.users.get(_g(author))})
+
+    @property
+    def code_guids(self) -> set[str]:
+        if not hasattr(self, "_code_guids"):
+            self._code_guids = {c["guid"] for c in self.codes}
+        return self._code_guids
 
     # -- cases and sets
     def _cases(self) -> list[dict]:
         cases = []
         by_guid = {s.guid: s for s in self.sources}
         for element in self.a.root.iter("Case"):
-            refs = [r.get("targetGUID", "").strip("{}").lower() for r in _children(element, "SourceRef")]
+            refs = [_g(r.get("targetGUID")) for r in _children(element, "SourceRef")]
             cases.append({"guid": element.get("guid", ""), "name": (element.get("name") or "").strip(),
                           "description": _child_text(element, "Description").strip(),
                           "variables": self._variable_values(element),
@@ -514,8 +605,7 @@ class _Converter:
     def _sets(self) -> list[dict]:
         return [{"guid": s.get("guid", ""), "name": s.get("name", ""),
                  "description": _child_text(s, "Description").strip(),
-                 "members": [(c.tag, c.get("targetGUID", "").strip("{}").lower()) for c in s
-                             if c.tag.startswith("Member")]}
+                 "members": [(c.tag, _g(c.get("targetGUID"))) for c in s if c.tag.startswith("Member")]}
                 for s in self.a.root.iter("Set")]
 
     # -- tables
@@ -534,34 +624,63 @@ class _Converter:
         return files
 
     def _meetings(self) -> list[dict]:
+        """Meetings from descriptions holding a meeting's labelled block: of Sets, else of Variables.
+
+        ebm-analysis writes each meeting's row in the description of the
+        meeting's Set; QualCoder turns Sets into source variables and keeps
+        the description as the variable's.
+        """
         table = TABLES_BY_NAME["meetings"]
-        rows = {}
-        for s in self.sets:
-            values = parse_labelled_block(s["description"], table.column_names)
+        described = [("Set", s["name"], s["description"]) for s in self.sets]
+        described += [("Variable", v.get("name", ""), _child_text(v, "Description").strip())
+                      for v in self.a.root.iter("Variable")]
+        rows, where = {}, {}
+        for kind, name, description in described:
+            values = parse_labelled_block(description, table.column_names)
             row = _valid_row(table, values, {})
             if row is not None and row["meeting"] not in rows:
                 rows[row["meeting"]] = row
+                where.setdefault(kind, 0)
+                where[kind] += 1
+        if where.get("Variable") and not where.get("Set"):
+            self.recovered.append(f"{len(rows)} meetings, from the descriptions of variables (the project has no "
+                                  "Sets; QualCoder, for one, turns Sets into variables)")
         return [rows[k] for k in sorted(rows)]
 
     def _participants(self, known) -> list[dict]:
         table = TABLES_BY_NAME["participants"]
         rows = []
         for case in self.cases:
-            row = _valid_row(table, {**case["variables"], "participant_id": case["name"]}, known)
+            values = {name: case["variables"].get(name) for name in table.column_names}
+            for ours, column in CASE_VARIABLE_NAMES.items():
+                if ours in case["variables"]:
+                    values[column] = case["variables"][ours]
+            row = _valid_row(table, {**values, "participant_id": case["name"]}, known)
             if row is not None and row["participant_id"] not in {r["participant_id"] for r in rows}:
                 rows.append(row)
                 case["participant_id"] = row["participant_id"]
+        described = [c for c in self.cases
+                     if "role" in c["variables"] and re.fullmatch(r"(SS|LVM|BM|SK)\d+", c["name"])]
+        missing = [c["name"] for c in described if not c.get("participant_id")]
+        if missing:
+            why = ("their joined_meeting refers to meetings the project does not describe" if not known["meetings"]
+                   else "some of their variables are missing or not valid")
+            self.not_recovered.append(f"{len(missing)} participants ({_shorten(missing)}): {why}; their variables "
+                                      "are kept in refi_variables.csv")
         return rows
 
     def _segments(self, known) -> tuple[list[dict], list[dict]]:
         used: set[str] = set()
         excerpts, observations = [], []
         speakers = {id(s): c["participant_id"] for c in self.cases if c.get("participant_id") for s in c["sources"]}
+        obs_cols = {c.name: c for c in TABLES_BY_NAME["observations"].columns}
+        lost_meetings, lost_observations = [], []
         for source in self.sources:
             v = source.variables
             text = source.text.strip() or EMPTY_TEXT
             ours = any(k in v for k in SEGMENT_VARIABLES)
-            obs_cols = {c.name: c for c in TABLES_BY_NAME["observations"].columns}
+            if v.get("meeting") and not _ok(obs_cols["meeting"], v["meeting"], known):
+                lost_meetings.append(source.name)
             if (re.fullmatch(r"O\d+", source.name) and source.name not in used
                     and _ok(obs_cols["meeting"], v.get("meeting", ""), known)
                     and v.get("meeting") and _ok(obs_cols["basis"], v.get("basis", ""), known) and v.get("basis")):
@@ -571,6 +690,8 @@ class _Converter:
                                      "text_sv": text, "text_en": v.get("text_en") or NOT_TRANSLATED,
                                      "section": v.get("section") or source.name, "note": v.get("note") or None})
                 continue
+            if re.fullmatch(r"O\d+", source.name) and v.get("basis"):
+                lost_observations.append(source.name)
             if re.fullmatch(r"E\d+", source.name) and source.name not in used:
                 source.segment_id = source.name
                 used.add(source.name)
@@ -578,7 +699,26 @@ class _Converter:
         _number([s for s in self.sources if s.segment_id is None], used, "E", 3)
         for row, source in zip(excerpts, [s for s in self.sources if s.kind == "excerpt"]):
             row["excerpt_id"] = source.segment_id
+        self._say_what_segments_kept(excerpts, observations, lost_meetings, lost_observations)
         return excerpts, observations
+
+    def _say_what_segments_kept(self, excerpts, observations, lost_meetings, lost_observations) -> None:
+        typed = sum(row.pop("_ours") for row in excerpts)
+        if not self.sets and (typed or observations):
+            placed = len(observations) + sum(row["meeting"] is not None for row in excerpts)
+            self.recovered.append(f"{len(observations)} meeting-notes segments and {typed} quotations with their kind, "
+                                  f"speaker and translation, {placed} of them with their meeting, from the sources' "
+                                  "variables (written by ebm-analysis; the project has no Sets)")
+        if lost_meetings:
+            self.not_recovered.append(
+                f"the meeting number of {len(lost_meetings)} sources ({_shorten(lost_meetings)}): the project "
+                "describes no such meeting (no Set or Variable holds the meetings' descriptions, which "
+                "ebm-analysis writes on the meeting Sets); the numbers are kept in refi_variables.csv, and "
+                "meetings.csv must be filled in by hand")
+        if lost_observations:
+            self.not_recovered.append(
+                f"{len(lost_observations)} meeting-notes segments ({_shorten(lost_observations)}) came back as "
+                "quotations (excerpts.csv), because their meeting is not described in the project")
 
     def _excerpt(self, source: _Source, text: str, ours: bool, speaker: str | None, known) -> dict:
         cols = {c.name: c for c in TABLES_BY_NAME["excerpts"].columns}
@@ -595,10 +735,11 @@ class _Converter:
                 "speaker_role": pick("speaker_role", "unknown"), "speaker_id": pick("speaker_id", speaker),
                 "speaker_group": v.get("speaker_group") or None, "meeting": int(meeting) if meeting else None,
                 "text_sv": text, "text_en": v.get("text_en") or NOT_TRANSLATED,
-                "section": v.get("section") or source.name, "note": note}
+                "section": v.get("section") or source.name, "note": note, "_ours": ours}
 
     def _coding_rows(self) -> list[dict]:
         code_ids = {c["guid"]: c["code_id"] for c in self.codes}
+        columns = {c.name: c for c in TABLES_BY_NAME["codings"].columns}
         rows, used = [], set()
         for source in self.sources:
             for coding in source.codings:
@@ -607,9 +748,14 @@ class _Converter:
                     cid = None
                 if cid:
                     used.add(cid)
-                rows.append({"coding_id": cid, "segment_id": source.segment_id,
-                             "code_id": code_ids[coding["code_guid"]], "coder": coding["coder"],
-                             "start": coding["start"], "end": coding["end"], "memo": coding["memo"]})
+                row = {"coding_id": cid, "segment_id": source.segment_id,
+                       "code_id": code_ids[coding["code_guid"]], "coder": coding["coder"],
+                       "start": coding["start"], "end": coding["end"], "memo": coding["memo"]}
+                for extra in ("created_at", "created_by"):  # written when the codings table has these columns
+                    value = coding[extra]
+                    if extra in columns and value and _ok(columns[extra], value, {}):
+                        row[extra] = value
+                rows.append(row)
         _number([r for r in rows if r["coding_id"] is None], used, "K", 4, key="coding_id")
         return sorted(rows, key=lambda r: int(r["coding_id"][1:]))
 
@@ -685,6 +831,32 @@ def _ok(col: Column, text: str, known: dict[str, set]) -> bool:
     return True
 
 
+def _whole_number(text: str) -> str:
+    """A number written as a decimal with no fraction (``3.0``, ``3,00``) as a whole number; else unchanged.
+
+    Examples
+    --------
+    >>> _whole_number("3.0"), _whole_number("3"), _whole_number("3,00"), _whole_number("3.5"), _whole_number("x")
+    ('3', '3', '3', '3.5', 'x')
+    """
+    match = re.fullmatch(r"\s*([+-]?\d+)(?:[.,]0*)?\s*", text or "")
+    return str(int(match.group(1))) if match else text
+
+
+def _utc_time(text: str | None) -> str | None:
+    """An xsd:dateTime as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); None when absent or not a time.
+
+    Examples
+    --------
+    >>> _utc_time("2024-05-01T12:30:00+02:00"), _utc_time("2024-05-01T10:30:00Z"), _utc_time("soon")
+    ('2024-05-01T10:30:00Z', '2024-05-01T10:30:00Z', None)
+    """
+    if not text:
+        return None
+    stamp = pd.to_datetime(text.strip(), utc=True, errors="coerce", format="ISO8601")
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _valid_row(table, values: dict[str, str], known: dict[str, set]) -> dict | None:
     """A typed row of ``table`` from text ``values``, or None if any value is missing or invalid."""
     row = {}
@@ -754,8 +926,9 @@ def _color(value: str | None) -> str | None:
     return None
 
 
-def _readme(archive: _Archive, counts: dict[str, int], backup: Path | None, left_out: list[str]) -> str:
+def _readme(archive: _Archive, converter: _Converter, backup: Path | None, notes: list[str]) -> str:
     origin = archive.root.get("origin") or "an unnamed program"
+    counts = converter.counts
     empty = sorted(t.file for t in TABLES if not t.optional and t.file not in counts)
     lines = [
         "# Imported from a REFI-QDA project",
@@ -773,8 +946,17 @@ def _readme(archive: _Archive, counts: dict[str, int], backup: Path | None, left
         "- refi_*.csv keep the REFI users, cases, variables, sets and notes; the loader ignores them.",
         "- Tables REFI-QDA has no place for hold only their header: " + ", ".join(empty) + ".",
     ]
-    lines.extend(left_out)
+    lines += [f"- Recovered: {item}." for item in converter.recovered]
+    lines += [f"- Left out: {item}." for item in converter.skipped_sources + converter.dropped]
+    lines += [f"- {note}" for note in notes]
     if backup is not None:
         lines.append(f"- The folder's previous content was kept as `{backup.name}` next to it.")
+    if converter.uncoded_comments:
+        n = converter.uncoded_comments
+        lines.append(f"- Left out: {n} comment{'s' if n != 1 else ''} on passages that carry no code (MAXQDA, for "
+                     "one, writes comments this way); a data folder keeps memos on codings only. They are in the "
+                     f"archive's project.qde.")
+    if converter.not_recovered:
+        lines += ["", NOT_RECOVERED, ""]
+        lines += [f"- Not recovered: {item}." for item in converter.not_recovered]
     return "\n".join(lines) + "\n"
-
