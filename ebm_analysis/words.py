@@ -1,0 +1,386 @@
+"""Words: tokens, stop lists and Snowball stems; word frequencies and stemmed search.
+
+**A word** is a run of letters (Unicode letters, with their combining
+marks); a hyphen or apostrophe between two letters joins a word
+(``EBM-projektet``, ``don't``). Digits and other characters separate words.
+Words are counted case-folded (``Tillit`` and ``tillit`` are one word; å, ä
+and ö stay letters of their own).
+
+**Stop lists** are the Snowball project's Swedish and English lists, shipped
+in ``ebm_analysis/stopwords/`` with their BSD licence. **Stems** come from the
+Snowball stemmers of the ``snowballstemmer`` package (``swedish`` for
+``language="sv"``, ``english`` for ``"en"``); they group inflections
+(``tillit``, ``tilliten``, ``tillits``), and sometimes words a reader would
+keep apart (the Swedish stemmer reads ``-or`` as a plural ending, so
+``mentor`` becomes ``ment``). Always look at the forms behind a stem.
+
+The tokens of every segment are found once per loaded project and cached
+with the query index (see :mod:`ebm_analysis._index`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import snowballstemmer
+
+from ebm_analysis._index import SegmentIndex, coding_index, segment_index
+from ebm_analysis.errors import DataError, Problem
+from ebm_analysis.project import Project
+
+if TYPE_CHECKING:
+    from ebm_analysis.queries import CodedData
+
+__all__ = ["word_frequencies", "tokenize", "stop_words", "stem_of", "LANGUAGES", "WORD_COLUMNS"]
+
+#: Text language → Snowball algorithm and stop list file.
+LANGUAGES = {"sv": "swedish", "en": "english"}
+STOPWORDS = Path(__file__).resolve().parent / "stopwords"
+JOINERS = ("-", "'", "\u2019", "\u2010", "\u2011")   # hyphen-minus, apostrophes, Unicode hyphens
+#: Columns of :func:`word_frequencies` (without ``by``'s column; ``stem`` and ``forms`` only with stem=True).
+WORD_COLUMNS = ["word", "count", "percent", "segments", "stem", "forms"]
+
+
+# ---------------------------------------------------------------- words of a text
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """The words of a text as ``(start, end, word)``, ``word`` case-folded.
+
+    Examples
+    --------
+    >>> tokenize("Brukar-mentorerna sa: \\"Våga!\\" 2015")
+    [(0, 17, 'brukar-mentorerna'), (18, 20, 'sa'), (23, 27, 'våga')]
+    >>> tokenize("-a--b'")
+    [(1, 2, 'a'), (4, 5, 'b')]
+    """
+    tokens = _tokenize_joined(text, np.zeros(1, dtype=np.int64))
+    return [(int(s), int(e), tokens.vocabulary[w]) for s, e, w in zip(tokens.start, tokens.end, tokens.word)]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Every word of every segment of one language, in reading order.
+
+    Attributes
+    ----------
+    seg, start, end : ndarray of int64
+        Per token: segment row and character offsets in that segment's text.
+    word : ndarray of int64
+        Per token: its position in ``vocabulary``.
+    vocabulary : list of str
+        The distinct case-folded words.
+    """
+
+    seg: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    word: np.ndarray
+    vocabulary: list[str]
+
+
+def _word_characters(codepoints: np.ndarray) -> np.ndarray:
+    """Per character: a letter or combining mark, or a joiner between two of them."""
+    if len(codepoints) == 0:
+        return np.zeros(0, dtype=bool)
+    present = np.flatnonzero(np.bincount(codepoints))
+    table = np.zeros(int(present[-1]) + 1, dtype=bool)
+    table[present] = [chr(c).isalpha() or unicodedata.category(chr(c)).startswith("M") for c in present]
+    letter = table[codepoints]
+    joiner = np.isin(codepoints, [ord(c) for c in JOINERS])
+    joiner[0] = joiner[-1] = False
+    joiner[1:-1] &= letter[:-2] & letter[2:]
+    return letter | joiner
+
+
+def _tokenize_joined(text: str, offsets: np.ndarray) -> Tokens:
+    """Tokens of texts joined by NUL, ``offsets`` being where each text starts."""
+    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    word = _word_characters(codepoints)
+    edges = np.diff(np.r_[0, word.astype(np.int8), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    spaced = np.where(word, codepoints, 32).astype(np.uint32).tobytes().decode("utf-32-le")
+    surface = spaced.split()
+    if len(surface) != len(starts):      # cannot happen: words hold no whitespace
+        raise RuntimeError("tokenizer: word boundaries disagree")
+    codes, uniques = pd.factorize(pd.Series(surface, dtype=object), sort=False)
+    folded_codes, vocabulary = pd.factorize(pd.Series([u.casefold() for u in uniques], dtype=object), sort=False)
+    seg = np.searchsorted(offsets, starts, side="right") - 1
+    return Tokens(seg.astype(np.int64), (starts - offsets[seg]).astype(np.int64),
+                  (ends - offsets[seg]).astype(np.int64), folded_codes[codes].astype(np.int64),
+                  list(vocabulary))
+
+
+def segment_tokens(index: SegmentIndex, language: str) -> Tokens:
+    """The :class:`Tokens` of a project's texts in ``language``, found once and cached."""
+    from ebm_analysis.queries import _joined
+
+    _check_language(language)
+
+    def build() -> Tokens:
+        joined = _joined(index, language)
+        return _tokenize_joined(joined.text, joined.offsets)
+    return index.memo(("tokens", language), build)
+
+
+# ---------------------------------------------------------------- stop words and stems
+
+@lru_cache(maxsize=None)
+def stop_words(language: str = "sv") -> frozenset[str]:
+    """The Snowball stop list of a language (case-folded words).
+
+    Examples
+    --------
+    >>> {"och", "att", "inte"} <= stop_words("sv"), "tillit" in stop_words("sv")
+    (True, False)
+    >>> "the" in stop_words("en")
+    True
+    """
+    _check_language(language)
+    words = set()
+    for line in (STOPWORDS / f"{LANGUAGES[language]}.txt").read_text(encoding="utf-8").splitlines():
+        words.update(w.casefold() for w in line.split("|", 1)[0].split())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(LANGUAGES[language])
+
+
+def stem_of(word: str, language: str = "sv") -> str:
+    """The Snowball stem of a (case-folded) word.
+
+    Examples
+    --------
+    >>> [stem_of(w) for w in ["tillit", "tilliten", "tillits"]]
+    ['tillit', 'tillit', 'tillit']
+    >>> stem_of("meetings", "en")
+    'meet'
+    """
+    _check_language(language)
+    return _stemmer(language).stemWord(word.casefold())
+
+
+def _vocabulary_stems(index: SegmentIndex, language: str) -> tuple[np.ndarray, list[str]]:
+    """Per vocabulary word: the position of its stem in the returned list of distinct stems."""
+    tokens = segment_tokens(index, language)
+
+    def build():
+        stems = _stemmer(language).stemWords(tokens.vocabulary)
+        codes, distinct = pd.factorize(pd.Series(stems, dtype=object), sort=False)
+        return codes.astype(np.int64), list(distinct)
+    return index.memo(("stems", language), build)
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise DataError(Problem("(query)", None, "language", repr(language),
+                                "expected 'sv' (text_sv, Swedish) or 'en' (text_en, English)"))
+
+
+# ---------------------------------------------------------------- word frequencies
+
+def word_frequencies(project: Project | CodedData, by: str | None = None, stem: bool = False,
+                     stopwords: bool | Collection[str] = True, language: str = "sv", *,
+                     code: str | Iterable[str] | None = None, role=None, participant=None, meeting=None,
+                     source_type=None, min_count: int = 1) -> pd.DataFrame:
+    """How often each word occurs in the segments' texts (NVivo's word frequency query).
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    by : str, optional
+        A segment attribute (see :data:`~ebm_analysis.queries.ATTRIBUTES`,
+        e.g. ``speaker_role``): count separately for each of its values.
+    stem : bool, default False
+        Group words by their Snowball stem (``tillit``, ``tilliten`` and
+        ``tillits`` count as one); ``word`` then shows the stem's most
+        frequent form in the words counted, ``forms`` all its forms.
+    stopwords : bool or collection of str, default True
+        Leave out the language's Snowball stop list (True), nothing (False),
+        or the words given.
+    language : {"sv", "en"}, default "sv"
+        Count ``text_sv`` or ``text_en``.
+    code : str or list of str, optional
+        Count only words in passages coded with these codes or their
+        sub-codes (a word counts when a coded span covers any of its
+        characters; a whole-segment coding covers every word). Only with
+        ``language="sv"``, the text that codings' offsets refer to.
+    role, participant, meeting, source_type : value or list, optional
+        Only segments with these values, as in :func:`~ebm_analysis.queries.retrieve`.
+    min_count : int, default 1
+        Leave out words counted fewer times (per group with ``by``).
+
+    Returns
+    -------
+    DataFrame
+        ``<by>`` (when given, in the attribute's natural order), ``word``,
+        ``count`` (occurrences), ``percent`` (of all words counted in the
+        group, stop words excluded), ``segments`` (segments the word occurs
+        in); with ``stem=True`` also ``stem`` and ``forms`` (the forms
+        counted, most frequent first, ", "-separated). Most frequent first,
+        ties alphabetical.
+
+    Raises
+    ------
+    DataError
+        Unknown attribute, filter value, code or language.
+
+    Examples
+    --------
+    >>> from ebm_analysis.queries import CodedData
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2"], "speaker_role": ["observer", "unknown"],
+    ...     "text_sv": ["Tillit och tid.", "Tilliten växer, tillit tar tid och tid."]})
+    >>> data = CodedData(seg, pd.DataFrame(), pd.DataFrame())
+    >>> word_frequencies(data)
+           word  count  percent  segments
+    0       tid      3     37.5         2
+    1    tillit      2     25.0         2
+    2       tar      1     12.5         1
+    3  tilliten      1     12.5         1
+    4     växer      1     12.5         1
+    >>> word_frequencies(data, stem=True).head(2)[["word", "count", "stem", "forms"]]
+         word  count    stem             forms
+    0     tid      3     tid               tid
+    1  tillit      3  tillit  tillit, tilliten
+    """
+    from ebm_analysis.queries import ORDERS, _check_attribute, _check_codes, _as_list, segment_mask
+
+    _check_language(language)
+    if min_count < 1:
+        raise DataError(f"min_count must be at least 1, not {min_count!r}")
+    index = segment_index(project)
+    tokens = segment_tokens(index, language)
+    keep = np.ones(len(tokens.word), dtype=bool)
+    seg_mask = segment_mask(index, role=role, participant=participant, meeting=meeting, source_type=source_type)
+    if seg_mask is not None:
+        keep &= seg_mask[tokens.seg]
+    if code is not None:
+        if language != "sv":
+            raise DataError(Problem("(query)", None, "code", f"code= with language={language!r}",
+                                    "coded spans are offsets into text_sv: use language='sv' with code="))
+        wanted = _as_list(code)
+        ix = coding_index(project)
+        _check_codes(ix.codebook, wanted)
+        keep &= _covered(ix, ix.subtree_mask(wanted) & ix.valid, tokens)
+    keep &= ~_stop_mask(tokens.vocabulary, stopwords, language)[tokens.word]
+    group = tokens.word
+    n_groups = len(tokens.vocabulary)
+    if stem:
+        stem_codes, stems = _vocabulary_stems(index, language)
+        group, n_groups = stem_codes[tokens.word], len(stems)
+    if by is not None:
+        _check_attribute(index, by)
+        value_codes, order = index.attribute(by, ORDERS)
+        values = list(order)
+        column = value_codes[tokens.seg]
+        if (column[keep] < 0).any():
+            from ebm_analysis.queries import MISSING
+            values.append(MISSING)
+        column = np.where(column < 0, len(values) - 1, column)
+    else:
+        values, column = [None], np.zeros(len(group), dtype=np.int64)
+    out = _frequency_table(tokens, keep, group, n_groups, column, len(values), index.n, min_count)
+    out = _label(out, tokens, keep, stem, stems if stem else None, stem_codes if stem else None)
+    if by is not None:
+        out.insert(0, by, pd.Series([values[v] for v in out.pop("_value")], dtype=object))
+        if all(isinstance(v, str) for v in values):
+            out[by] = out[by].astype("string")
+    else:
+        out = out.drop(columns="_value")
+    return out.reset_index(drop=True)
+
+
+def _stop_mask(vocabulary: list[str], stopwords, language: str) -> np.ndarray:
+    if stopwords is True:
+        listed = stop_words(language)
+    elif stopwords is False or stopwords is None:
+        return np.zeros(len(vocabulary), dtype=bool)
+    elif isinstance(stopwords, str):
+        raise DataError(Problem("(query)", None, "stopwords", repr(stopwords),
+                                "expected True, False or a list of words"))
+    else:
+        listed = {w.casefold() for w in stopwords}
+    return np.fromiter((w in listed for w in vocabulary), dtype=bool, count=len(vocabulary))
+
+
+def _covered(ix, codings: np.ndarray, tokens: Tokens) -> np.ndarray:
+    """Per token: does a span of the given codings cover any of its characters?"""
+    rows = np.flatnonzero(codings)
+    if len(rows) == 0:
+        return np.zeros(len(tokens.word), dtype=bool)
+    # spans and tokens on one axis: segment row * (longest text + 1) + offset
+    width = int(max(ix.segments.length_sv.max(initial=0), tokens.end.max(initial=0))) + 1
+    span_start = ix.seg[rows] * width + ix.start[rows]
+    span_end = ix.seg[rows] * width + ix.end[rows]
+    order = np.argsort(span_start, kind="stable")
+    span_start, span_end = span_start[order], np.maximum.accumulate(span_end[order])
+    tok_start = tokens.seg * width + tokens.start
+    tok_end = tokens.seg * width + tokens.end
+    k = np.searchsorted(span_start, tok_end, side="left") - 1    # last span starting before the token ends
+    return (k >= 0) & (span_end[np.maximum(k, 0)] > tok_start)
+
+
+def _frequency_table(tokens: Tokens, keep, group, n_groups: int, column, n_values: int, n_segments: int,
+                     min_count: int) -> pd.DataFrame:
+    cell = column[keep] * n_groups + group[keep]
+    counts = np.bincount(cell, minlength=n_values * n_groups)
+    pairs = np.unique(cell * n_segments + tokens.seg[keep])
+    segments = np.bincount(pairs // n_segments, minlength=n_values * n_groups)
+    totals = counts.reshape(n_values, n_groups).sum(axis=1)
+    cells = np.flatnonzero(counts >= min_count)
+    value, grp = cells // n_groups, cells % n_groups
+    percent = np.where(totals[value] > 0, 100.0 * counts[cells] / np.maximum(totals[value], 1), 0.0)
+    return pd.DataFrame({"_value": value, "_group": grp, "count": counts[cells].astype(np.int64),
+                         "percent": percent, "segments": segments[cells].astype(np.int64)})
+
+
+def _label(out: pd.DataFrame, tokens: Tokens, keep, stem: bool, stems, stem_codes) -> pd.DataFrame:
+    """Add ``word`` (and ``stem``, ``forms``), then sort: group, most frequent first, ties by word."""
+    if stem:
+        form_counts = np.bincount(tokens.word[keep], minlength=len(tokens.vocabulary))
+        forms = pd.DataFrame({"form": tokens.vocabulary, "stem": stem_codes, "n": form_counts})
+        forms = forms[forms["n"] > 0].sort_values(["stem", "n", "form"], ascending=[True, False, True])
+        listed = forms.groupby("stem", sort=False)["form"].agg(list)
+        words = [listed[g][0] for g in out["_group"]]
+        out["stem"] = pd.array([stems[g] for g in out["_group"]], dtype="string")
+        out["forms"] = pd.array([", ".join(listed[g]) for g in out["_group"]], dtype="string")
+    else:
+        words = [tokens.vocabulary[g] for g in out["_group"]]
+    out.insert(1, "word", pd.array(words, dtype="string"))
+    out = out.sort_values(["_value", "count", "word"], ascending=[True, False, True], kind="stable")
+    columns = ["_value", "word", "count", "percent", "segments"] + (["stem", "forms"] if stem else [])
+    return out[columns]
+
+
+# ---------------------------------------------------------------- stemmed search
+
+def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the words of ``pattern`` occur in a row, compared by Snowball stem: (segment row, start, end)."""
+    wanted = [stem_of(word, language) for _, _, word in tokenize(pattern)]
+    if not wanted:
+        raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
+    tokens = segment_tokens(index, language)
+    stem_codes, stems = _vocabulary_stems(index, language)
+    position = {s: i for i, s in enumerate(stems)}
+    if any(s not in position for s in wanted):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    token_stem = stem_codes[tokens.word]
+    k = len(wanted)
+    n = len(token_stem) - k + 1
+    if n <= 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    hit = np.ones(n, dtype=bool)
+    for j, s in enumerate(wanted):
+        hit &= (token_stem[j:j + n] == position[s]) & (tokens.seg[j:j + n] == tokens.seg[:n])
+    first = np.flatnonzero(hit)
+    return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
