@@ -21,8 +21,10 @@ from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.figures import save_figure
 from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
+from ebm_analysis.coding_query import coding_query
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
+from ebm_analysis.words import word_frequencies
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 
@@ -30,7 +32,7 @@ __all__ = [
     "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
     "import_qdpx", "load_dictionary",
     "CodingStore", "CodingWidget", "ThemeExplorer", "ConcurrentEditError", "DataError", "Problem", "Project",
-    "attendance_bounds", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
+    "attendance_bounds", "code_by_attribute", "coding_query", "word_frequencies", "code_by_meeting", "code_frequencies", "cooccurrence",
     "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
     "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
     "survey_summary",
