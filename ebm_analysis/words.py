@@ -90,10 +90,16 @@ def _word_characters(codepoints: np.ndarray) -> np.ndarray:
     if len(codepoints) == 0:
         return np.zeros(0, dtype=bool)
     present = np.flatnonzero(np.bincount(codepoints))
-    table = np.zeros(int(present[-1]) + 1, dtype=bool)
-    table[present] = [chr(c).isalpha() or unicodedata.category(chr(c)).startswith("M") for c in present]
-    letter = table[codepoints]
-    joiner = np.isin(codepoints, [ord(c) for c in JOINERS])
+    kind = np.zeros(int(present[-1]) + 1, dtype=np.int8)     # 0 other, 1 letter or mark, 2 joiner
+    for c in present.tolist():
+        ch = chr(c)
+        if ch.isalpha() or unicodedata.category(ch).startswith("M"):
+            kind[c] = 1
+        elif ch in JOINERS:
+            kind[c] = 2
+    kinds = kind[codepoints]
+    letter = kinds == 1
+    joiner = kinds == 2
     joiner[0] = joiner[-1] = False
     joiner[1:-1] &= letter[:-2] & letter[2:]
     return letter | joiner
@@ -101,16 +107,16 @@ def _word_characters(codepoints: np.ndarray) -> np.ndarray:
 
 def _tokenize_joined(text: str, offsets: np.ndarray) -> Tokens:
     """Tokens of texts joined by NUL, ``offsets`` being where each text starts."""
-    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     word = _word_characters(codepoints)
-    edges = np.diff(np.r_[0, word.astype(np.int8), 0])
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    spaced = np.where(word, codepoints, 32).astype(np.uint32).tobytes().decode("utf-32-le")
+    spaced = np.where(word, codepoints, np.uint32(32)).astype(np.uint32).tobytes().decode("utf-32-le")
     surface = spaced.split()
     if len(surface) != len(starts):      # cannot happen: words hold no whitespace
         raise RuntimeError("tokenizer: word boundaries disagree")
-    codes, uniques = pd.factorize(pd.Series(surface, dtype=object), sort=False)
-    folded_codes, vocabulary = pd.factorize(pd.Series([u.casefold() for u in uniques], dtype=object), sort=False)
+    codes, uniques = pd.factorize(np.array(surface, dtype=object), sort=False)
+    folded_codes, vocabulary = pd.factorize(np.array([u.casefold() for u in uniques], dtype=object), sort=False)
     seg = np.searchsorted(offsets, starts, side="right") - 1
     return Tokens(seg.astype(np.int64), (starts - offsets[seg]).astype(np.int64),
                   (ends - offsets[seg]).astype(np.int64), folded_codes[codes].astype(np.int64),
@@ -251,44 +257,45 @@ def word_frequencies(project: Project | CodedData, by: str | None = None, stem: 
     0     tid      3     tid               tid
     1  tillit      3  tillit  tillit, tilliten
     """
-    from ebm_analysis.queries import ORDERS, _check_attribute, _check_codes, _as_list, segment_mask
+    from ebm_analysis.queries import MISSING, ORDERS, _as_list, _check_attribute, _check_codes, segment_mask
 
     _check_language(language)
     if min_count < 1:
         raise DataError(f"min_count must be at least 1, not {min_count!r}")
     index = segment_index(project)
-    tokens = segment_tokens(index, language)
-    keep = np.ones(len(tokens.word), dtype=bool)
     seg_mask = segment_mask(index, role=role, participant=participant, meeting=meeting, source_type=source_type)
-    if seg_mask is not None:
-        keep &= seg_mask[tokens.seg]
-    if code is not None:
+    if by is not None:
+        _check_attribute(index, by)
+    stop_key = _stop_key(stopwords)
+    if code is None:
+        words = _cached_pairs(index, language, False, stop_key)
+        pairs = _cached_pairs(index, language, True, stop_key) if stem else words
+    else:
         if language != "sv":
             raise DataError(Problem("(query)", None, "code", f"code= with language={language!r}",
                                     "coded spans are offsets into text_sv: use language='sv' with code="))
         wanted = _as_list(code)
         ix = coding_index(project)
         _check_codes(ix.codebook, wanted)
-        keep &= _covered(ix, ix.subtree_mask(wanted) & ix.valid, tokens)
-    keep &= ~_stop_mask(tokens.vocabulary, stopwords, language)[tokens.word]
-    group = tokens.word
-    n_groups = len(tokens.vocabulary)
-    if stem:
-        stem_codes, stems = _vocabulary_stems(index, language)
-        group, n_groups = stem_codes[tokens.word], len(stems)
+        tokens = segment_tokens(index, language)
+        keep = _covered(ix, ix.subtree_mask(wanted) & ix.valid, tokens)
+        words = _pairs_from_tokens(index, language, False, stop_key, keep)
+        pairs = _pairs_from_tokens(index, language, True, stop_key, keep) if stem else words
+    if seg_mask is not None:
+        words, pairs = words.where(seg_mask[words.seg]), pairs.where(seg_mask[pairs.seg])
     if by is not None:
-        _check_attribute(index, by)
         value_codes, order = index.attribute(by, ORDERS)
         values = list(order)
-        column = value_codes[tokens.seg]
-        if (column[keep] < 0).any():
-            from ebm_analysis.queries import MISSING
+        column = value_codes[pairs.seg]
+        if (column < 0).any():
             values.append(MISSING)
-        column = np.where(column < 0, len(values) - 1, column)
+            column = np.where(column < 0, len(values) - 1, column)
     else:
-        values, column = [None], np.zeros(len(group), dtype=np.int64)
-    out = _frequency_table(tokens, keep, group, n_groups, column, len(values), index.n, min_count)
-    out = _label(out, tokens, keep, stem, stems if stem else None, stem_codes if stem else None)
+        values, column = [None], np.zeros(len(pairs.seg), dtype=np.int64)
+    vocabulary = segment_tokens(index, language).vocabulary
+    n_groups = len(_vocabulary_stems(index, language)[1]) if stem else len(vocabulary)
+    out = _frequency_table(pairs, column, n_groups, len(values), min_count)
+    out = _label(out, vocabulary, words, stem, _vocabulary_stems(index, language) if stem else None)
     if by is not None:
         out.insert(0, by, pd.Series([values[v] for v in out.pop("_value")], dtype=object))
         if all(isinstance(v, str) for v in values):
@@ -298,17 +305,60 @@ def word_frequencies(project: Project | CodedData, by: str | None = None, stem: 
     return out.reset_index(drop=True)
 
 
-def _stop_mask(vocabulary: list[str], stopwords, language: str) -> np.ndarray:
-    if stopwords is True:
-        listed = stop_words(language)
-    elif stopwords is False or stopwords is None:
-        return np.zeros(len(vocabulary), dtype=bool)
-    elif isinstance(stopwords, str):
+def _stop_key(stopwords) -> bool | frozenset:
+    """True (the language's list), False (none), or the given words case-folded."""
+    if stopwords is True or stopwords is False:
+        return stopwords
+    if stopwords is None:
+        return False
+    if isinstance(stopwords, str) or not isinstance(stopwords, Iterable):
         raise DataError(Problem("(query)", None, "stopwords", repr(stopwords),
                                 "expected True, False or a list of words"))
-    else:
-        listed = {w.casefold() for w in stopwords}
+    return frozenset(w.casefold() for w in stopwords)
+
+
+def _stop_mask(vocabulary: list[str], stop_key, language: str) -> np.ndarray:
+    if stop_key is False:
+        return np.zeros(len(vocabulary), dtype=bool)
+    listed = stop_words(language) if stop_key is True else stop_key
     return np.fromiter((w in listed for w in vocabulary), dtype=bool, count=len(vocabulary))
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Distinct (segment, word or stem) pairs with their number of occurrences, sorted by segment."""
+
+    seg: np.ndarray
+    group: np.ndarray
+    count: np.ndarray
+
+    def where(self, keep: np.ndarray) -> _Pairs:
+        return _Pairs(self.seg[keep], self.group[keep], self.count[keep])
+
+
+def _pairs_of(seg: np.ndarray, group: np.ndarray, n_groups: int) -> _Pairs:
+    key = np.sort(seg * max(n_groups, 1) + group)          # sorting: numpy's hash-based unique is slow here
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    count = np.diff(np.r_[first, len(key)]).astype(np.int64)
+    distinct = key[first]
+    return _Pairs(distinct // max(n_groups, 1), distinct % max(n_groups, 1), count)
+
+
+def _pairs_from_tokens(index: SegmentIndex, language: str, stem: bool, stop_key, keep: np.ndarray | None) -> _Pairs:
+    tokens = segment_tokens(index, language)
+    drop = _stop_mask(tokens.vocabulary, stop_key, language)[tokens.word]
+    keep = ~drop if keep is None else keep & ~drop
+    group, n_groups = tokens.word, len(tokens.vocabulary)
+    if stem:
+        stem_codes, stems = _vocabulary_stems(index, language)
+        group, n_groups = stem_codes[tokens.word], len(stems)
+    return _pairs_of(tokens.seg[keep], group[keep], n_groups)
+
+
+def _cached_pairs(index: SegmentIndex, language: str, stem: bool, stop_key) -> _Pairs:
+    """The pairs of every segment, built once per index, language, stem and stop list."""
+    return index.memo(("pairs", language, stem, stop_key),
+                      lambda: _pairs_from_tokens(index, language, stem, stop_key, None))
 
 
 def _covered(ix, codings: np.ndarray, tokens: Tokens) -> np.ndarray:
@@ -328,33 +378,37 @@ def _covered(ix, codings: np.ndarray, tokens: Tokens) -> np.ndarray:
     return (k >= 0) & (span_end[np.maximum(k, 0)] > tok_start)
 
 
-def _frequency_table(tokens: Tokens, keep, group, n_groups: int, column, n_values: int, n_segments: int,
+def _frequency_table(pairs: _Pairs, column: np.ndarray, n_groups: int, n_values: int,
                      min_count: int) -> pd.DataFrame:
-    cell = column[keep] * n_groups + group[keep]
-    counts = np.bincount(cell, minlength=n_values * n_groups)
-    pairs = np.unique(cell * n_segments + tokens.seg[keep])
-    segments = np.bincount(pairs // n_segments, minlength=n_values * n_groups)
+    cell = column * n_groups + pairs.group
+    counts = np.bincount(cell, weights=pairs.count, minlength=n_values * n_groups).astype(np.int64)
+    segments = np.bincount(cell, minlength=n_values * n_groups)
     totals = counts.reshape(n_values, n_groups).sum(axis=1)
     cells = np.flatnonzero(counts >= min_count)
     value, grp = cells // n_groups, cells % n_groups
     percent = np.where(totals[value] > 0, 100.0 * counts[cells] / np.maximum(totals[value], 1), 0.0)
-    return pd.DataFrame({"_value": value, "_group": grp, "count": counts[cells].astype(np.int64),
+    return pd.DataFrame({"_value": value, "_group": grp, "count": counts[cells],
                          "percent": percent, "segments": segments[cells].astype(np.int64)})
 
 
-def _label(out: pd.DataFrame, tokens: Tokens, keep, stem: bool, stems, stem_codes) -> pd.DataFrame:
+def _label(out: pd.DataFrame, vocabulary: list[str], words: _Pairs, stem: bool, stems) -> pd.DataFrame:
     """Add ``word`` (and ``stem``, ``forms``), then sort: group, most frequent first, ties by word."""
     if stem:
-        form_counts = np.bincount(tokens.word[keep], minlength=len(tokens.vocabulary))
-        forms = pd.DataFrame({"form": tokens.vocabulary, "stem": stem_codes, "n": form_counts})
-        forms = forms[forms["n"] > 0].sort_values(["stem", "n", "form"], ascending=[True, False, True])
-        listed = forms.groupby("stem", sort=False)["form"].agg(list)
-        words = [listed[g][0] for g in out["_group"]]
-        out["stem"] = pd.array([stems[g] for g in out["_group"]], dtype="string")
-        out["forms"] = pd.array([", ".join(listed[g]) for g in out["_group"]], dtype="string")
+        stem_codes, distinct = stems
+        form_counts = np.bincount(words.group, weights=words.count, minlength=len(vocabulary))
+        present = np.flatnonzero(form_counts > 0)
+        alphabetical = np.argsort(np.argsort(np.array(vocabulary, dtype=str)))
+        present = present[np.lexsort((alphabetical[present], -form_counts[present], stem_codes[present]))]
+        listed: dict[int, list[str]] = {}
+        for i in present.tolist():
+            listed.setdefault(int(stem_codes[i]), []).append(vocabulary[i])
+        found = [listed[g] for g in out["_group"]]
+        labels = [f[0] for f in found]
+        out["stem"] = pd.array([distinct[g] for g in out["_group"]], dtype="string")
+        out["forms"] = pd.array([", ".join(f) for f in found], dtype="string")
     else:
-        words = [tokens.vocabulary[g] for g in out["_group"]]
-    out.insert(1, "word", pd.array(words, dtype="string"))
+        labels = [vocabulary[g] for g in out["_group"]]
+    out.insert(1, "word", pd.array(labels, dtype="string"))
     out = out.sort_values(["_value", "count", "word"], ascending=[True, False, True], kind="stable")
     columns = ["_value", "word", "count", "percent", "segments"] + (["stem", "forms"] if stem else [])
     return out[columns]
