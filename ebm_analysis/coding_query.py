@@ -333,12 +333,9 @@ class _Evaluator:
 
     def _words_between(self, seg: np.ndarray, first_end: np.ndarray, second_start: np.ndarray) -> np.ndarray:
         """Whole words of ``text_sv`` lying between two offsets of the same segment (0 if they overlap)."""
-        from ebm_analysis.words import segment_tokens
+        from ebm_analysis.words import token_axis
 
-        tokens = segment_tokens(self.ix.segments, "sv")
-        width = int(max(self.ix.segments.length_sv.max(initial=0), tokens.end.max(initial=0))) + 1
-        tok_start = tokens.seg * width + tokens.start
-        tok_end = tokens.seg * width + tokens.end
+        width, tok_start, tok_end = token_axis(self.ix.segments, "sv")
         lo = np.searchsorted(tok_start, seg * width + first_end, side="left")
         hi = np.searchsorted(tok_end, seg * width + second_start, side="right")
         return np.maximum(hi - lo, 0)
@@ -424,20 +421,17 @@ def coding_query(project: Project | CodedData, expression: str, *, role=None, pa
 
 
 def _rows(ix: CodingIndex, m: _Match) -> pd.DataFrame:
+    from ebm_analysis.queries import _cut, _joined
+
     table = ix.segments.table
-    texts = table["text_sv"].fillna("").astype(str).to_numpy(dtype=object) if "text_sv" in table else None
-    out = pd.DataFrame({"segment_id": pd.array(ix.segments.ids[m.seg], dtype="string")})
+    out = {"segment_id": pd.array(ix.segments.ids[m.seg], dtype="string")}
     for column in ("source_type", "speaker_role", "speaker_id", "meeting"):
-        if column in table.columns:
-            out[column] = table[column].iloc[m.seg].reset_index(drop=True)
-        else:
-            out[column] = pd.array([None] * len(m.seg), dtype="string")
+        out[column] = (table[column].array.take(m.seg) if column in table.columns
+                       else pd.array([None] * len(m.seg), dtype="string"))
     out["start"] = m.start.astype(np.int64)
     out["end"] = m.end.astype(np.int64)
     out["whole_segment"] = (m.start == 0) & (m.end == ix.segments.length_sv[m.seg])
-    spans = [texts[i][s:e] for i, s, e in zip(m.seg.tolist(), m.start.tolist(), m.end.tolist())] \
-        if texts is not None else [""] * len(m.seg)
-    out["text"] = pd.array(spans, dtype="string")
-    out["text_en"] = (table["text_en"].iloc[m.seg].reset_index(drop=True).astype("string")
-                      if "text_en" in table.columns else pd.array([None] * len(m.seg), dtype="string"))
-    return out[QUERY_COLUMNS]
+    out["text"] = _cut(_joined(ix.segments, "sv"), m.seg, m.start, m.end)
+    out["text_en"] = (table["text_en"].array.take(m.seg) if "text_en" in table.columns
+                      else pd.array([None] * len(m.seg), dtype="string"))
+    return pd.DataFrame(out, columns=QUERY_COLUMNS)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ebm_analysis._index import CodingIndex, SegmentIndex, coding_index, segment_index
+from ebm_analysis._index import CodingIndex, SegmentIndex, coding_index, distinct, segment_index
 from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.project import Project
 from ebm_analysis.schema import MEETINGS, ROLES
@@ -306,24 +306,29 @@ def retrieve(project: Project | CodedData, code: str | Iterable[str] | None = No
 
 def _passages(ix: CodingIndex, rows: np.ndarray, context: int) -> pd.DataFrame:
     """The columns of :func:`retrieve` for the given coding rows (in that order)."""
-    own = ["coding_id", "segment_id", "code_id", "memo", "coder", "start", "end"]
-    out = ix.codings.iloc[rows][own].reset_index(drop=True)
     seg_rows = ix.seg[rows]
+    out = {c: ix.codings[c].array.take(rows) for c in ("coding_id", "segment_id", "code_id")}
     for column in ("source_type", "speaker_role", "meeting", "text_sv", "text_en"):
-        out[column] = ix.segments.table[column].iloc[seg_rows].reset_index(drop=True)
-    texts = _texts(ix.segments, "sv")
-    coded, before, after = [], [], []
-    for i, whole, s, e in zip(seg_rows.tolist(), ix.whole[rows].tolist(), ix.start[rows].tolist(),
-                              ix.end[rows].tolist()):
-        text = texts[i]
-        if whole:
-            coded.append(text), before.append(""), after.append("")
-        else:
-            coded.append(text[s:e]), before.append(text[max(0, s - context):s]), after.append(text[e:e + context])
-    out["coded_text"] = pd.array(coded, dtype="string")
-    out["context_before"] = pd.array(before, dtype="string")
-    out["context_after"] = pd.array(after, dtype="string")
-    return out[RETRIEVE_COLUMNS]
+        out[column] = ix.segments.table[column].array.take(seg_rows)
+    joined = _joined(ix.segments, "sv")
+    length = joined.lengths[seg_rows]
+    start, end = np.minimum(ix.start[rows], length), np.minimum(ix.end[rows], length)
+    whole = ix.whole[rows]
+    before = np.where(whole, start, np.maximum(start - context, 0))
+    after = np.where(whole, end, np.minimum(end + context, length))
+    out["coded_text"] = _cut(joined, seg_rows, start, end)
+    out["context_before"] = _cut(joined, seg_rows, before, start)
+    out["context_after"] = _cut(joined, seg_rows, end, after)
+    for c in ("memo", "coder", "start", "end"):
+        out[c] = ix.codings[c].array.take(rows)
+    return pd.DataFrame(out, columns=RETRIEVE_COLUMNS)
+
+
+def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.arrays.StringArray:
+    """``text[start:end]`` of each given segment (offsets within the segment, already clipped to it)."""
+    base = joined.offsets[seg_rows]
+    text = joined.text
+    return pd.array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())], dtype="string")
 
 
 # ---------------------------------------------------------------- counts
@@ -373,7 +378,7 @@ def _count_matrix(t: _Table, n_segments: int, count: str) -> np.ndarray:
     if count == "codings":
         cells = t.row * nv + t.column
     else:
-        pairs = np.unique(t.row * n_segments + t.seg)
+        pairs = distinct(t.row * n_segments + t.seg)
         cells = (pairs // n_segments) * nv + t.value_of_segment[pairs % n_segments]
     return np.bincount(cells, minlength=size).reshape(len(t.codes), nv).astype(np.int64)
 
@@ -671,7 +676,7 @@ def cooccurrence(project: Project | CodedData, level: str = "top", mode: str = "
     kept = ix.valid & (level_row >= 0)
     seg_ix, code_ix = ix.seg[kept], level_row[kept]
     if mode == "segment":
-        keys = np.unique(seg_ix * n + code_ix)
+        keys = distinct(seg_ix * n + code_ix)
         seg_ix, code_ix = keys // n, keys % n
         starts = ends = np.zeros(len(keys), dtype=np.int64)
     else:
@@ -697,7 +702,7 @@ def _pair_counts(seg_ix, code_ix, starts, ends, n: int, overlap: bool) -> np.nda
     if overlap:
         keep = np.maximum(starts[left], starts[right]) < np.minimum(ends[left], ends[right])
         left, right = left[keep], right[keep]
-    keys = np.unique((seg_ix[left].astype(np.int64) * n + code_ix[left]) * n + code_ix[right])
+    keys = distinct((seg_ix[left].astype(np.int64) * n + code_ix[left]) * n + code_ix[right])
     return np.bincount(keys % (n * n), minlength=n * n).reshape(n, n).astype(np.int64)
 
 
@@ -773,7 +778,7 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
     else:
         seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
                                                  whole_word)
-    return _keyword_in_context(index, texts, seg_ix, starts, ends, context)
+    return _keyword_in_context(index, language, seg_ix, starts, ends, context)
 
 
 def _literal_or_regex(index: SegmentIndex, texts: list[str], pattern: str, language: str, fold_diacritics: bool,
@@ -783,6 +788,9 @@ def _literal_or_regex(index: SegmentIndex, texts: list[str], pattern: str, langu
         joined = _join(searched)
     else:
         joined, maps = _joined(index, language), {}
+        plain = joined.text if case else joined.lowered
+        if not regex and not whole_word and plain is not None:
+            return _find_literal(plain, pattern if case else pattern.lower(), joined)
     lower = not case and not regex          # fast path: lower-case text and pattern once
     rx = _compile(pattern.lower() if lower else pattern, fold_diacritics, case or lower, regex, whole_word)
     seg_ix, starts, ends = _find_all(rx, joined, lower=lower)
@@ -792,15 +800,33 @@ def _literal_or_regex(index: SegmentIndex, texts: list[str], pattern: str, langu
     return seg_ix, starts, ends
 
 
-def _keyword_in_context(index: SegmentIndex, texts: list[str], seg_ix: np.ndarray, starts: np.ndarray,
+def _find_literal(text: str, needle: str, joined: _Joined) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every non-overlapping occurrence of ``needle`` in the joined text (``str.find``), per segment."""
+    found, find, step = [], text.find, len(needle)
+    i = find(needle)
+    while i >= 0:
+        found.append(i)
+        i = find(needle, i + step)
+    return _per_segment(np.array(found, dtype=np.int64), np.array(found, dtype=np.int64) + step, joined)
+
+
+def _per_segment(starts: np.ndarray, ends: np.ndarray, joined: _Joined) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joined-text offsets → (segment row, start, end); matches that run past a text's end are dropped."""
+    seg_ix = np.searchsorted(joined.offsets, starts, side="right") - 1
+    starts, ends = starts - joined.offsets[seg_ix], ends - joined.offsets[seg_ix]
+    inside = ends <= joined.lengths[seg_ix]
+    return seg_ix[inside], starts[inside], ends[inside]
+
+
+def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, starts: np.ndarray,
                         ends: np.ndarray, context: int) -> pd.DataFrame:
-    matches = [texts[i][s:e] for i, s, e in zip(seg_ix.tolist(), starts.tolist(), ends.tolist())]
-    left = [texts[i][max(0, s - context):s] for i, s in zip(seg_ix.tolist(), starts.tolist())]
-    right = [texts[i][e:e + context] for i, e in zip(seg_ix.tolist(), ends.tolist())]
+    joined = _joined(index, language)
+    length = joined.lengths[seg_ix]
     return pd.DataFrame({"segment_id": pd.array(index.ids[seg_ix], dtype="string"),
                          "start": starts.astype(np.int64), "end": ends.astype(np.int64),
-                         "match": pd.array(matches, dtype="string"), "left": pd.array(left, dtype="string"),
-                         "right": pd.array(right, dtype="string")})
+                         "match": _cut(joined, seg_ix, starts, ends),
+                         "left": _cut(joined, seg_ix, np.maximum(starts - context, 0), starts),
+                         "right": _cut(joined, seg_ix, ends, np.minimum(ends + context, length))})
 
 
 def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool) -> re.Pattern:
@@ -865,10 +891,7 @@ def _find_all(rx: re.Pattern, joined: _Joined, lower: bool = False) -> tuple[np.
         rx = re.compile(rx.pattern, re.IGNORECASE)
     found = [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()]
     pos = np.array(found, dtype=np.int64).reshape(-1, 2)
-    seg_ix = np.searchsorted(joined.offsets, pos[:, 0], side="right") - 1
-    starts, ends = pos[:, 0] - joined.offsets[seg_ix], pos[:, 1] - joined.offsets[seg_ix]
-    inside = ends <= joined.lengths[seg_ix]
-    return seg_ix[inside], starts[inside], ends[inside]
+    return _per_segment(pos[:, 0], pos[:, 1], joined)
 
 
 def _fold_char(c: str) -> str:

@@ -135,6 +135,15 @@ def segment_tokens(index: SegmentIndex, language: str) -> Tokens:
     return index.memo(("tokens", language), build)
 
 
+def token_axis(index: SegmentIndex, language: str) -> tuple[int, np.ndarray, np.ndarray]:
+    """Token starts and ends on one axis (segment row × width + offset), both ascending; cached."""
+    def build():
+        tokens = segment_tokens(index, language)
+        width = int(max(index.length_sv.max(initial=0), tokens.end.max(initial=0))) + 1
+        return width, tokens.seg * width + tokens.start, tokens.seg * width + tokens.end
+    return index.memo(("token_axis", language), build)
+
+
 # ---------------------------------------------------------------- stop words and stems
 
 @lru_cache(maxsize=None)
@@ -366,16 +375,14 @@ def _covered(ix, codings: np.ndarray, tokens: Tokens) -> np.ndarray:
     rows = np.flatnonzero(codings)
     if len(rows) == 0:
         return np.zeros(len(tokens.word), dtype=bool)
-    # spans and tokens on one axis: segment row * (longest text + 1) + offset
-    width = int(max(ix.segments.length_sv.max(initial=0), tokens.end.max(initial=0))) + 1
-    span_start = ix.seg[rows] * width + ix.start[rows]
-    span_end = ix.seg[rows] * width + ix.end[rows]
-    order = np.argsort(span_start, kind="stable")
-    span_start, span_end = span_start[order], np.maximum.accumulate(span_end[order])
-    tok_start = tokens.seg * width + tokens.start
-    tok_end = tokens.seg * width + tokens.end
-    k = np.searchsorted(span_start, tok_end, side="left") - 1    # last span starting before the token ends
-    return (k >= 0) & (span_end[np.maximum(k, 0)] > tok_start)
+    # spans and tokens on one axis: segment row * width + offset
+    width, tok_start, tok_end = token_axis(ix.segments, "sv")
+    first = np.searchsorted(tok_end, ix.seg[rows] * width + ix.start[rows], side="right")   # first token ending after
+    stop = np.searchsorted(tok_start, ix.seg[rows] * width + ix.end[rows], side="left")     # tokens starting before
+    marks = np.zeros(len(tok_start) + 1, dtype=np.int64)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, stop, -1)
+    return np.cumsum(marks[:-1]) > 0
 
 
 def _frequency_table(pairs: _Pairs, column: np.ndarray, n_groups: int, n_values: int,
@@ -416,25 +423,33 @@ def _label(out: pd.DataFrame, vocabulary: list[str], words: _Pairs, stem: bool, 
 
 # ---------------------------------------------------------------- stemmed search
 
+def _stem_postings(index: SegmentIndex, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per token its stem; the tokens ordered by stem (then position); where each stem's run starts."""
+    def build():
+        tokens = segment_tokens(index, language)
+        stem_codes, stems = _vocabulary_stems(index, language)
+        token_stem = stem_codes[tokens.word]
+        order = np.argsort(token_stem, kind="stable")
+        bounds = np.searchsorted(token_stem[order], np.arange(len(stems) + 1))
+        return token_stem, order, bounds
+    return index.memo(("stem_postings", language), build)
+
+
 def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the words of ``pattern`` occur in a row, compared by Snowball stem: (segment row, start, end)."""
     wanted = [stem_of(word, language) for _, _, word in tokenize(pattern)]
     if not wanted:
         raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
     tokens = segment_tokens(index, language)
-    stem_codes, stems = _vocabulary_stems(index, language)
-    position = {s: i for i, s in enumerate(stems)}
+    position = {s: i for i, s in enumerate(_vocabulary_stems(index, language)[1])}
+    empty = np.zeros(0, dtype=np.int64)
     if any(s not in position for s in wanted):
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    token_stem = stem_codes[tokens.word]
+    token_stem, order, bounds = _stem_postings(index, language)
+    first_stem = position[wanted[0]]
+    first = order[bounds[first_stem]:bounds[first_stem + 1]]       # ascending token positions
     k = len(wanted)
-    n = len(token_stem) - k + 1
-    if n <= 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    hit = np.ones(n, dtype=bool)
-    for j, s in enumerate(wanted):
-        hit &= (token_stem[j:j + n] == position[s]) & (tokens.seg[j:j + n] == tokens.seg[:n])
-    first = np.flatnonzero(hit)
+    first = first[first + k - 1 < len(token_stem)]
+    for j, s in enumerate(wanted[1:], start=1):
+        first = first[(token_stem[first + j] == position[s]) & (tokens.seg[first + j] == tokens.seg[first])]
     return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
