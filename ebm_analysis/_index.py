@@ -180,6 +180,13 @@ class CodingIndex:
         self.order = self._reading_order(codings)
         self.pre_of_coding = np.where(self.code >= 0, self.pre[np.maximum(self.code, 0)] if len(self.pre) else -1, -1)
 
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()`` once per key for this index; later calls return the stored result."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     # ------------------------------------------------------------ the code tree
 
     def _tree(self, codebook: pd.DataFrame) -> None:

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from ebm_analysis.project import Project
     from ebm_analysis.queries import CodedData
 
-__all__ = ["coding_query", "parse_expression", "QUERY_COLUMNS"]
+__all__ = ["coding_query", "parse_expression", "matches_by_segment", "matches_by_meeting", "QUERY_COLUMNS",
+           "NOT_PLACED"]
 
 #: The columns of :func:`coding_query`.
 QUERY_COLUMNS = ["segment_id", "source_type", "speaker_role", "speaker_id", "meeting", "start", "end",
@@ -435,3 +436,99 @@ def _rows(ix: CodingIndex, m: _Match) -> pd.DataFrame:
     out["text_en"] = (table["text_en"].array.take(m.seg) if "text_en" in table.columns
                       else pd.array([None] * len(m.seg), dtype="string"))
     return pd.DataFrame(out, columns=QUERY_COLUMNS)
+
+
+# ---------------------------------------------------------------- reading the result
+
+#: How a segment without a meeting is shown in :func:`matches_by_segment` and :func:`matches_by_meeting`.
+NOT_PLACED = "not placed at a meeting"
+
+
+def matches_by_segment(result: pd.DataFrame, separator: str = " … ") -> pd.DataFrame:
+    """One row per matching segment, for reading: who, when, the matching text, the translation.
+
+    Parameters
+    ----------
+    result : DataFrame
+        From :func:`coding_query`.
+    separator : str, default " … "
+        Between the matching stretches of one segment.
+
+    Returns
+    -------
+    DataFrame
+        Index ``segment_id`` (reading order); columns ``speaker_role``,
+        ``meeting`` (text: the number, or :data:`NOT_PLACED`), ``stretches``
+        (how many), ``text`` (the matching stretches of ``text_sv``),
+        ``text_en`` (the whole segment's translation).
+
+    Examples
+    --------
+    >>> result = pd.DataFrame({"segment_id": ["E1", "E1"], "source_type": ["interview"] * 2,
+    ...     "speaker_role": ["social_secretary"] * 2, "speaker_id": [None] * 2,
+    ...     "meeting": pd.array([None, None], dtype="Int64"), "start": [0, 9], "end": [3, 12],
+    ...     "whole_segment": [False] * 2, "text": ["Vi ", "tid"], "text_en": ["We have time"] * 2})
+    >>> matches_by_segment(result)[["meeting", "stretches", "text"]]
+                               meeting  stretches       text
+    segment_id
+    E1          not placed at a meeting          2  Vi … tid
+    """
+    if result.empty:
+        return pd.DataFrame(columns=["speaker_role", "meeting", "stretches", "text", "text_en"],
+                            index=pd.Index([], name="segment_id"))
+    grouped = result.groupby("segment_id", sort=False)
+    out = pd.DataFrame({
+        "speaker_role": grouped["speaker_role"].first(),
+        "meeting": grouped["meeting"].first().map(lambda m: NOT_PLACED if pd.isna(m) else str(int(m))),
+        "stretches": grouped.size(),
+        "text": grouped["text"].agg(lambda parts: separator.join(p.strip() for p in parts)),
+        "text_en": grouped["text_en"].first(),
+    })
+    out.index.name = "segment_id"
+    return out
+
+
+def matches_by_meeting(project: Project | CodedData, result: pd.DataFrame) -> pd.DataFrame:
+    """Per meeting: the segments that match, out of all segments placed at that meeting.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+        The data the query ran on.
+    result : DataFrame
+        From :func:`coding_query`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``meeting`` (text: ``1`` … ``8``, then :data:`NOT_PLACED`);
+        columns ``matching`` (segments), ``segments`` (all segments there)
+        and ``percent`` (matching / segments × 100; 0 where there are none).
+
+    Examples
+    --------
+    >>> from ebm_analysis.queries import CodedData
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2", "E3"], "text_sv": ["a", "b", "c"],
+    ...                     "meeting": pd.array([1, 1, None], dtype="Int64")})
+    >>> result = pd.DataFrame({"segment_id": ["E1", "E3"]})
+    >>> matches_by_meeting(CodedData(seg, pd.DataFrame(), pd.DataFrame()), result).loc[["1", NOT_PLACED]]
+                             matching  segments  percent
+    meeting
+    1                               1         2     50.0
+    not placed at a meeting         1         1    100.0
+    """
+    from ebm_analysis.queries import ORDERS
+    from ebm_analysis._index import segment_index
+
+    index = segment_index(project)
+    meetings = index.table["meeting"] if "meeting" in index.table else pd.Series([pd.NA] * index.n)
+    labels = [NOT_PLACED if pd.isna(m) else str(int(m)) for m in meetings]
+    order = [str(m) for m in ORDERS["meeting"]] + [NOT_PLACED]
+    total = pd.Series(labels).value_counts().reindex(order, fill_value=0)
+    hit = pd.Series(index.positions(result["segment_id"].unique()) if len(result) else [], dtype="int64")
+    matching = pd.Series([labels[i] for i in hit if i >= 0], dtype=object).value_counts().reindex(order,
+                                                                                                   fill_value=0)
+    out = pd.DataFrame({"matching": matching.astype("int64"), "segments": total.astype("int64")})
+    out["percent"] = (100.0 * out["matching"] / out["segments"].where(out["segments"] > 0)).fillna(0.0).round(1)
+    out.index.name = "meeting"
+    return out

@@ -310,18 +310,33 @@ def _passages(ix: CodingIndex, rows: np.ndarray, context: int) -> pd.DataFrame:
     out = {c: ix.codings[c].array.take(rows) for c in ("coding_id", "segment_id", "code_id")}
     for column in ("source_type", "speaker_role", "meeting", "text_sv", "text_en"):
         out[column] = ix.segments.table[column].array.take(seg_rows)
-    joined = _joined(ix.segments, "sv")
-    length = joined.lengths[seg_rows]
-    start, end = np.minimum(ix.start[rows], length), np.minimum(ix.end[rows], length)
-    whole = ix.whole[rows]
-    before = np.where(whole, start, np.maximum(start - context, 0))
-    after = np.where(whole, end, np.minimum(end + context, length))
-    out["coded_text"] = _cut(joined, seg_rows, start, end)
-    out["context_before"] = _cut(joined, seg_rows, before, start)
-    out["context_after"] = _cut(joined, seg_rows, end, after)
+    coded, before, after = _all_passages(ix, context)
+    out["coded_text"] = coded.take(rows)
+    out["context_before"] = before.take(rows)
+    out["context_after"] = after.take(rows)
     for c in ("memo", "coder", "start", "end"):
         out[c] = ix.codings[c].array.take(rows)
     return pd.DataFrame(out, columns=RETRIEVE_COLUMNS)
+
+
+def _all_passages(ix: CodingIndex, context: int):
+    """Coded text and context of every coding (by coding row), cut once per index and context width."""
+    def build():
+        rows = np.flatnonzero(ix.valid)
+        seg_rows = ix.seg[rows]
+        joined = _joined(ix.segments, "sv")
+        length = joined.lengths[seg_rows]
+        start, end = np.minimum(ix.start[rows], length), np.minimum(ix.end[rows], length)
+        whole = ix.whole[rows]
+        before = np.where(whole, start, np.maximum(start - context, 0))
+        after = np.where(whole, end, np.minimum(end + context, length))
+        columns = []
+        for a, b in ((start, end), (before, start), (end, after)):
+            full = np.full(len(ix.seg), "", dtype=object)
+            full[rows] = np.asarray(_cut(joined, seg_rows, a, b), dtype=object)
+            columns.append(pd.array(full, dtype="string"))
+        return tuple(columns)
+    return ix.memo(("passages", context), build)
 
 
 def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.arrays.StringArray:

@@ -252,3 +252,23 @@ def test_ebm_and_or_not_match_sets_of_coded_segments():
     overlap = set(coding_query(project, "stress OVERLAPS belonging")["segment_id"])
     near = set(coding_query(project, "stress NEAR/10 belonging")["segment_id"])
     assert overlap <= near <= stress & belonging
+
+
+# ---------------------------------------------------------------- reading the result
+
+def test_matches_by_segment_and_by_meeting(nested):
+    from ebm_analysis.coding_query import NOT_PLACED, matches_by_meeting, matches_by_segment
+
+    result = coding_query(nested, "a AND b")
+    table = matches_by_segment(result)
+    assert table.index.tolist() == ["S1", "S2", "S3"]
+    assert table.loc["S1", "text"] == "Alfa … epsilon." and table.loc["S1", "stretches"] == 2
+    assert table["meeting"].tolist() == ["1", "2", "1"]
+    by = matches_by_meeting(nested, result)
+    assert by.index.tolist() == [str(m) for m in range(1, 9)] + [NOT_PLACED]
+    assert by.loc["1"].tolist() == [2, 2, 100.0] and by.loc["2"].tolist() == [1, 1, 100.0]
+    assert by.loc[NOT_PLACED].tolist() == [0, 1, 0.0] and by.loc["5"].tolist() == [0, 0, 0.0]
+    assert matches_by_meeting(nested, coding_query(nested, "NOT a")).loc[NOT_PLACED, "matching"] == 1
+    empty = coding_query(nested, "c")
+    assert matches_by_segment(empty).empty and matches_by_meeting(nested, empty)["matching"].sum() == 0
+    assert matches_by_segment(coding_query(nested, "b", role="unknown")).loc["S4", "meeting"] == NOT_PLACED
