@@ -52,8 +52,8 @@ if TYPE_CHECKING:
     from ebm_analysis.project import Project
     from ebm_analysis.queries import CodedData
 
-__all__ = ["coding_query", "parse_expression", "matches_by_segment", "matches_by_meeting", "QUERY_COLUMNS",
-           "NOT_PLACED"]
+__all__ = ["coding_query", "parse_expression", "matches_by_segment", "matches_by_meeting", "query_counts",
+           "QUERY_COLUMNS", "NOT_PLACED"]
 
 #: The columns of :func:`coding_query`.
 QUERY_COLUMNS = ["segment_id", "source_type", "speaker_role", "speaker_id", "meeting", "start", "end",
@@ -532,3 +532,42 @@ def matches_by_meeting(project: Project | CodedData, result: pd.DataFrame) -> pd
     out["percent"] = (100.0 * out["matching"] / out["segments"].where(out["segments"] > 0)).fillna(0.0).round(1)
     out.index.name = "meeting"
     return out
+
+
+def query_counts(project: Project | CodedData, expressions: list[str], **filters) -> pd.DataFrame:
+    """How much each expression finds: segments, stretches and characters of ``text_sv``.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    expressions : list of str
+        Expressions for :func:`coding_query`.
+    **filters
+        ``role``, ``participant``, ``meeting``, ``source_type``, as in :func:`coding_query`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``expression`` (in the order given); columns ``segments``,
+        ``stretches``, ``characters`` (integers).
+
+    Examples
+    --------
+    >>> from ebm_analysis.queries import CodedData
+    >>> seg = pd.DataFrame({"segment_id": ["E1"], "text_sv": ["Stress och gemenskap."]})
+    >>> book = pd.DataFrame({"code_id": ["s", "g"], "parent_id": [None, None]})
+    >>> cod = pd.DataFrame({"coding_id": ["K1", "K2"], "segment_id": ["E1", "E1"], "code_id": ["s", "g"],
+    ...                     "start": [0, 11], "end": [6, 20]})
+    >>> query_counts(CodedData(seg, cod, book), ["s AND g", "s OVERLAPS g", "s NEAR/1 g"])
+                  segments  stretches  characters
+    expression
+    s AND g              1          2          15
+    s OVERLAPS g         0          0           0
+    s NEAR/1 g           1          1          20
+    """
+    rows = []
+    for expression in expressions:
+        result = coding_query(project, expression, **filters)
+        rows.append((expression, int(result["segment_id"].nunique()), len(result),
+                     int((result["end"] - result["start"]).sum())))
+    return pd.DataFrame(rows, columns=["expression", "segments", "stretches", "characters"]).set_index("expression")

@@ -272,3 +272,12 @@ def test_matches_by_segment_and_by_meeting(nested):
     empty = coding_query(nested, "c")
     assert matches_by_segment(empty).empty and matches_by_meeting(nested, empty)["matching"].sum() == 0
     assert matches_by_segment(coding_query(nested, "b", role="unknown")).loc["S4", "meeting"] == NOT_PLACED
+
+
+def test_query_counts_sum_the_result(nested):
+    from ebm_analysis.coding_query import query_counts
+
+    table = query_counts(nested, ["a AND b", "a OVERLAPS b", "c"], meeting=[1, 2])
+    assert table.index.tolist() == ["a AND b", "a OVERLAPS b", "c"]
+    assert table.loc["a AND b"].tolist() == [3, 5, 4 + 8 + 15 + 4 + 5]
+    assert table.loc["a OVERLAPS b"].tolist() == [1, 1, 15] and table.loc["c"].tolist() == [0, 0, 0]
