@@ -805,7 +805,14 @@ def _literal_or_regex(index: SegmentIndex, texts: list[str], pattern: str, langu
         joined, maps = _joined(index, language), {}
         plain = joined.text if case else joined.lowered
         if not regex and not whole_word and plain is not None:
-            return _find_literal(plain, pattern if case else pattern.lower(), joined)
+            needle = pattern if case else pattern.lower()
+            if not case:
+                from ebm_analysis.words import candidate_segments
+
+                candidates = candidate_segments(index, language, needle)
+                if candidates is not None:
+                    return _find_in_segments(plain, needle, joined, candidates)
+            return _find_literal(plain, needle, joined)
     lower = not case and not regex          # fast path: lower-case text and pattern once
     rx = _compile(pattern.lower() if lower else pattern, fold_diacritics, case or lower, regex, whole_word)
     seg_ix, starts, ends = _find_all(rx, joined, lower=lower)
@@ -822,6 +829,19 @@ def _find_literal(text: str, needle: str, joined: _Joined) -> tuple[np.ndarray, 
     while i >= 0:
         found.append(i)
         i = find(needle, i + step)
+    return _per_segment(np.array(found, dtype=np.int64), np.array(found, dtype=np.int64) + step, joined)
+
+
+def _find_in_segments(text: str, needle: str, joined: _Joined,
+                      rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every non-overlapping occurrence of ``needle`` within the given segments' stretches of the joined text."""
+    found, find, step = [], text.find, len(needle)
+    for start, length in zip(joined.offsets[rows].tolist(), joined.lengths[rows].tolist()):
+        stop = start + length
+        i = find(needle, start, stop)
+        while i >= 0:
+            found.append(i)
+            i = find(needle, i + step, stop)
     return _per_segment(np.array(found, dtype=np.int64), np.array(found, dtype=np.int64) + step, joined)
 
 

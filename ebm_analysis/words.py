@@ -453,3 +453,39 @@ def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[n
     for j, s in enumerate(wanted[1:], start=1):
         first = first[(token_stem[first + j] == position[s]) & (tokens.seg[first + j] == tokens.seg[first])]
     return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
+
+
+# ---------------------------------------------------------------- candidates for a plain search
+
+def _word_postings(index: SegmentIndex, language: str) -> tuple[np.ndarray, np.ndarray]:
+    """Segments per vocabulary word: segment rows ordered by word, and where each word's run starts."""
+    def build():
+        pairs = _cached_pairs(index, language, False, False)
+        order = np.argsort(pairs.group, kind="stable")
+        bounds = np.searchsorted(pairs.group[order], np.arange(len(segment_tokens(index, language).vocabulary) + 1))
+        return pairs.seg[order], bounds
+    return index.memo(("word_postings", language), build)
+
+
+def candidate_segments(index: SegmentIndex, language: str, needle: str) -> np.ndarray | None:
+    """Segment rows that may contain ``needle`` (lower-cased letters), from the word index; None if unusable.
+
+    Only when the words of ``language`` have been indexed already (by a word
+    query, a stemmed search or ``NEAR``) and ``needle`` is made of letters
+    (and combining marks) alone: every occurrence then lies inside one word,
+    and a word whose case-folded form does not contain the case-folded needle
+    cannot hold it. The caller still searches the candidates' text.
+    """
+    if ("tokens", language) not in index._memo or not needle or \
+            not all(c.isalpha() or unicodedata.category(c).startswith("M") for c in needle):
+        return None
+    folded = needle.casefold()
+    vocabulary = segment_tokens(index, language).vocabulary
+    words = [i for i, w in enumerate(vocabulary) if folded in w]
+    if not words:
+        return np.zeros(0, dtype=np.int64)
+    segs, bounds = _word_postings(index, language)
+    parts = [segs[bounds[i]:bounds[i + 1]] for i in words]
+    from ebm_analysis._index import distinct
+
+    return distinct(np.concatenate(parts))

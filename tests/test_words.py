@@ -184,3 +184,25 @@ def test_stemmed_phrase_and_edges():
         search_text(data, "råd", stem=True, regex=True)
     with pytest.raises(DataError, match="at least one word"):
         search_text(data, "123", stem=True)
+
+
+def test_plain_search_gives_the_same_hits_with_and_without_the_word_index():
+    """Once words are indexed, a plain search looks only in segments holding a matching word; same answers."""
+    from ebm_analysis.queries import CodedData
+
+    data = coded({"S1": "Brukarna och BRUKAREN.", "S2": "Ebm-projektet, tid 2015.", "S3": "Straße, STRASSE.",
+                  "S4": "Inget här."}, [("a", None)], [])
+    patterns = ["brukar", "BRUKAREN", "projekt", "ebm-proj", "tid 2015", "raß", "strasse", "ss", "x", "här."]
+    before = {p: search_text(data, p).values.tolist() for p in patterns}
+    fresh = CodedData(data.segments, data.codings, data.codebook)
+    word_frequencies(fresh)                                    # builds the word index
+    assert {p: search_text(fresh, p).values.tolist() for p in patterns} == before
+    assert before["brukar"] and before["projekt"] and before["raß"]
+
+
+def test_plain_search_with_the_word_index_on_the_ebm_data():
+    project = load_project()
+    words = ["brukare", "tillit", "Å", "mötet", "socialsekreterar", "en", "ö"]
+    before = {w: search_text(project, w).values.tolist() for w in words}
+    word_frequencies(project)
+    assert {w: search_text(project, w).values.tolist() for w in words} == before
