@@ -441,7 +441,8 @@ def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[n
     if not wanted:
         raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
     tokens = segment_tokens(index, language)
-    position = {s: i for i, s in enumerate(_vocabulary_stems(index, language)[1])}
+    position = index.memo(("stem_position", language),
+                          lambda: {s: i for i, s in enumerate(_vocabulary_stems(index, language)[1])})
     empty = np.zeros(0, dtype=np.int64)
     if any(s not in position for s in wanted):
         return empty, empty, empty
