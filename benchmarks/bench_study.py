@@ -90,8 +90,8 @@ def build_sqlite(folder: Path) -> tuple[sqlite3.Connection, dict[str, float]]:
         (r["coding_id"], r["segment_id"], r["code_id"], r["coder"], int(r["start"]) if r["start"] else None,
          int(r["end"]) if r["end"] else None, r["memo"] or None) for r in read_csv(folder / "codings.csv")])
     db.executescript("""CREATE INDEX ix_ct_cid ON code_text(cid); CREATE INDEX ix_ct_fid ON code_text(fid);
-                        CREATE INDEX ix_cn_parent ON code_name(parent); CREATE INDEX ix_src_role ON source(speaker_role);
-                        CREATE INDEX ix_src_meeting ON source(meeting);""")
+                        CREATE INDEX ix_cn_parent ON code_name(parent);
+                        CREATE INDEX ix_src_role ON source(speaker_role); CREATE INDEX ix_src_meeting ON source(meeting);""")
     db.create_function("py_lower", 1, str.lower, deterministic=True)
     times["tables"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -2,7 +2,8 @@
 
 The public names are re-exported here; each lives in a small topic module:
 loading (:mod:`~ebm_analysis.project`), coding (:mod:`~ebm_analysis.coding`),
-queries (:mod:`~ebm_analysis.queries`), survey (:mod:`~ebm_analysis.survey`),
+queries (:mod:`~ebm_analysis.queries`, :mod:`~ebm_analysis.coding_query`,
+:mod:`~ebm_analysis.words`), survey (:mod:`~ebm_analysis.survey`),
 attendance (:mod:`~ebm_analysis.attendance`), plots (:mod:`ebm_analysis.plotting`).
 
 Examples

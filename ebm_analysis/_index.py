@@ -94,6 +94,10 @@ class SegmentIndex:
             self._memo[key] = build()
         return self._memo[key]
 
+    def has(self, key: Hashable) -> bool:
+        """Whether ``key`` was built already (see :meth:`memo`)."""
+        return key in self._memo
+
     def attribute(self, column: str, orders: dict[str, tuple]) -> tuple[np.ndarray, list]:
         """Integer codes of a column (-1 where missing) and the values they stand for, in display order.
 
@@ -245,10 +249,7 @@ class CodingIndex:
             of_code = np.where(self.top >= 0, rows[self.top], -1) if len(self.codes) else np.zeros(0, np.int64)
             per_coding = np.where(self.code >= 0, of_code[np.maximum(self.code, 0)] if len(of_code) else -1, -1)
             return [self.codes[i] for i in self.top_level], per_coding
-        cache = self.__dict__.setdefault("_levels", {})
-        if level not in cache:
-            cache[level] = build()
-        return cache[level]
+        return self.memo(("level", level), build)
 
     # ------------------------------------------------------------ order
 

@@ -220,7 +220,7 @@ def parse_expression(expression: str, codes: list[str]) -> Node:
     Traceback (most recent call last):
     ...
     ebm_analysis.errors.DataError: 1 problem in the data:
-      - (coding query), column 'character 7': found 'x', which the codebook does not list in «a AND ⟨here⟩ x»; expected a code of the codebook: a, b
+      - (coding query), column 'character 7': found 'x', which the codebook does not list in «a AND ⟨here⟩ x»; ...
     """
     if not isinstance(expression, str):
         raise DataError(Problem(SOURCE, None, None, repr(expression), "expected the expression as a string"))

@@ -5,6 +5,14 @@ Every query takes either a loaded :class:`~ebm_analysis.project.Project` or a
 from a :class:`~ebm_analysis.coding.CodingStore`), and returns a DataFrame
 with documented columns. Nothing here changes the data.
 
+**Speed.** The first query on a project builds a query index of integer
+arrays (:mod:`ebm_analysis._index`) and keeps it on the project object;
+later queries count and filter those arrays. The index is rebuilt whenever
+the project holds other tables or the coding store's change counter
+(``project.sequence``) moves on, so an answer is never stale. Boolean and
+proximity queries over codes are in :mod:`ebm_analysis.coding_query`, word
+frequencies and stemmed search in :mod:`ebm_analysis.words`.
+
 **Levels.** ``level="top"`` counts each coding under the top-level ancestor of
 its code (sub-codes roll up, as in NVivo's aggregated nodes); ``level="code"``
 counts it under its own code. Rows come in codebook order and include codes

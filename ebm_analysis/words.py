@@ -477,7 +477,7 @@ def candidate_segments(index: SegmentIndex, language: str, needle: str) -> np.nd
     and a word whose case-folded form does not contain the case-folded needle
     cannot hold it. The caller still searches the candidates' text.
     """
-    if ("tokens", language) not in index._memo or not needle or \
+    if not index.has(("tokens", language)) or not needle or \
             not all(c.isalpha() or unicodedata.category(c).startswith("M") for c in needle):
         return None
     folded = needle.casefold()
