@@ -2,7 +2,8 @@
 
 The public names are re-exported here; each lives in a small topic module:
 loading (:mod:`~ebm_analysis.project`), coding (:mod:`~ebm_analysis.coding`),
-queries (:mod:`~ebm_analysis.queries`), survey (:mod:`~ebm_analysis.survey`),
+queries (:mod:`~ebm_analysis.queries`, :mod:`~ebm_analysis.coding_query`,
+:mod:`~ebm_analysis.words`), survey (:mod:`~ebm_analysis.survey`),
 attendance (:mod:`~ebm_analysis.attendance`), plots (:mod:`ebm_analysis.plotting`).
 
 Examples
@@ -23,8 +24,10 @@ from ebm_analysis.figures import save_figure
 from ebm_analysis.interchange import ArchiveLimits, export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.source_check import check_source, quotation_coverage, read_source
+from ebm_analysis.coding_query import coding_query
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
+from ebm_analysis.words import word_frequencies
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 
@@ -32,10 +35,10 @@ __all__ = [
     "ArchiveLimits", "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
     "import_qdpx", "load_dictionary",
     "CodingStore", "CodingWidget", "ThemeExplorer", "ConcurrentEditError", "DataError", "Problem", "Project",
-    "attendance_bounds", "check_source", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
+    "attendance_bounds", "check_source", "code_by_attribute", "coding_query", "code_by_meeting", "code_frequencies", "cooccurrence",
     "default_data_dir", "descendants", "evaluate_claims", "expert_presence", "grim_consistent", "group_over_time",
     "joint_combinations", "joint_table", "load_project", "quotation_coverage", "read_source", "retrieve",
-    "save_figure", "search_text",
+    "save_figure", "search_text", "word_frequencies",
     "survey_summary",
 ]
 __version__ = "0.1.0"

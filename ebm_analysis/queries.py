@@ -5,6 +5,14 @@ Every query takes either a loaded :class:`~ebm_analysis.project.Project` or a
 from a :class:`~ebm_analysis.coding.CodingStore`), and returns a DataFrame
 with documented columns. Nothing here changes the data.
 
+**Speed.** The first query on a project builds a query index of integer
+arrays (:mod:`ebm_analysis._index`) and keeps it on the project object;
+later queries count and filter those arrays. The index is rebuilt whenever
+the project holds other tables or the coding store's change counter
+(``project.sequence``) moves on, so an answer is never stale. Boolean and
+proximity queries over codes are in :mod:`ebm_analysis.coding_query`, word
+frequencies and stemmed search in :mod:`ebm_analysis.words`.
+
 **Levels.** ``level="top"`` counts each coding under the top-level ancestor of
 its code (sub-codes roll up, as in NVivo's aggregated nodes); ``level="code"``
 counts it under its own code. Rows come in codebook order and include codes
@@ -23,13 +31,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ebm_analysis._index import CodingIndex, SegmentIndex, coding_index, distinct, segment_index
 from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.project import Project
 from ebm_analysis.schema import MEETINGS, ROLES
@@ -37,7 +45,7 @@ from ebm_analysis.schema import MEETINGS, ROLES
 __all__ = [
     "CodedData", "coded_data", "segment_table", "descendants", "top_level_codes", "retrieve",
     "code_frequencies", "code_by_attribute", "code_by_meeting", "codings_without_meeting",
-    "cooccurrence", "search_text", "ATTRIBUTES", "MISSING",
+    "cooccurrence", "search_text", "segment_mask", "ATTRIBUTES", "MISSING", "FILTERS",
 ]
 
 #: The order in which attribute values are shown, where there is a natural one.
@@ -112,6 +120,9 @@ def segment_table(project: Project) -> pd.DataFrame:
 def coded_data(project: Project | CodedData) -> CodedData:
     """The :class:`CodedData` of a project (returned unchanged if it already is one).
 
+    The segment table is built once per project and cached with the query
+    index; the frame returned is a (copy-on-write) copy of it.
+
     Examples
     --------
     >>> from ebm_analysis import load_project
@@ -121,7 +132,7 @@ def coded_data(project: Project | CodedData) -> CodedData:
     """
     if isinstance(project, CodedData):
         return project
-    return CodedData(segment_table(project), project.codings, project.codebook)
+    return CodedData(segment_index(project).table.copy(deep=False), project.codings, project.codebook)
 
 
 # ---------------------------------------------------------------- the code tree
@@ -185,16 +196,6 @@ def top_level_codes(codebook: pd.DataFrame) -> dict[str, str]:
     return top
 
 
-def _level_codes(codebook: pd.DataFrame, level: str) -> tuple[list[str], dict[str, str]]:
-    """The codes shown at ``level`` (codebook order) and the map from each code to one of them."""
-    if level not in LEVELS:
-        raise DataError(f"level must be 'top' (sub-codes rolled up) or 'code' (each code), not {level!r}")
-    codes = codebook["code_id"].tolist()
-    if level == "code":
-        return codes, {c: c for c in codes}
-    return codebook.loc[codebook["parent_id"].isna(), "code_id"].tolist(), top_level_codes(codebook)
-
-
 def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:
     known = set(codebook["code_id"])
     problems = [Problem("codebook.csv", None, "code_id", f"'{c}', which the codebook does not list",
@@ -202,6 +203,44 @@ def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:
                 for c in codes if c not in known]
     if problems:
         raise DataError(problems)
+
+
+# ---------------------------------------------------------------- filters
+
+#: The filters every query over segments accepts, and the segment column each one reads.
+FILTERS = {"role": "speaker_role", "participant": "speaker_id", "meeting": "meeting", "source_type": "source_type"}
+
+
+def segment_mask(index: SegmentIndex, **filters) -> np.ndarray | None:
+    """Per segment row: does it pass every filter given (None = no filter given)?
+
+    Raises
+    ------
+    DataError
+        An unknown filter name or a value the project does not have.
+    """
+    mask = None
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name not in FILTERS:
+            raise DataError(Problem("(query)", None, name, f"a filter named '{name}'",
+                                    f"expected one of: {', '.join(FILTERS)}"))
+        column = FILTERS[name]
+        if column not in index.table.columns:
+            raise DataError(Problem("(query)", None, name, f"no '{column}' column in the segments",
+                                    "leave this filter out"))
+        values = _as_list(value)
+        allowed = ORDERS.get(column) or tuple(index.table[column].dropna().unique())
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise DataError(Problem("(query)", None, name, ", ".join(repr(b) for b in bad),
+                                    f"expected {name} to be one of: {shorten(list(allowed))}"))
+        codes, order = index.attribute(column, ORDERS)
+        wanted = [i for i, v in enumerate(order) if v in values]
+        passed = np.isin(codes, wanted)
+        mask = passed if mask is None else mask & passed
+    return mask
 
 
 # ---------------------------------------------------------------- retrieval
@@ -259,84 +298,112 @@ def retrieve(project: Project | CodedData, code: str | Iterable[str] | None = No
     >>> hits[["code_id", "context_before", "coded_text", "context_after"]].values.tolist()
     [['trust_staff', 'e om ', 'tillit', '.']]
     """
-    data = coded_data(project)
-    seg = _filter_segments(data, role=role, participant=participant, meeting=meeting, source_type=source_type)
-    cod = data.codings
+    ix = coding_index(project)
+    keep = ix.valid.copy()
+    seg_mask = segment_mask(ix.segments, role=role, participant=participant, meeting=meeting,
+                            source_type=source_type)
+    if seg_mask is not None:
+        keep &= seg_mask[np.maximum(ix.seg, 0)]
     if code is not None:
         wanted = _as_list(code)
-        _check_codes(data.codebook, wanted)
-        if include_subcodes:
-            wanted = [c for w in wanted for c in descendants(data.codebook, w, include_self=True)]
-        cod = cod[cod["code_id"].isin(wanted)]
-    cols = ["source_type", "speaker_role", "meeting", "text_sv", "text_en"]
-    position = pd.Index(seg["segment_id"]).get_indexer(cod["segment_id"])
-    cod = cod[position >= 0].reset_index(drop=True)
-    position = position[position >= 0]
-    out = pd.concat([cod, seg[cols].iloc[position].reset_index(drop=True)], axis=1)
-    out["_order"] = position
-    out = out.sort_values(["_order", "start", "coding_id"], na_position="first", kind="stable")
-    out = out.reset_index(drop=True)
-    _add_spans(out, context)
-    return out[RETRIEVE_COLUMNS]
+        _check_codes(ix.codebook, wanted)
+        keep &= ix.subtree_mask(wanted, include_subcodes)
+    rows = ix.order[keep[ix.order]]
+    return _passages(ix, rows, context)
 
 
-def _add_spans(out: pd.DataFrame, context: int) -> None:
-    texts = out["text_sv"].fillna("").tolist()
-    starts = out["start"].astype("float64").to_numpy()
-    ends = out["end"].astype("float64").to_numpy()
-    coded, before, after = [], [], []
-    for text, s, e in zip(texts, starts, ends):
-        if s != s:  # NaN: the whole segment
-            coded.append(text), before.append(""), after.append("")
-            continue
-        s, e = int(s), int(e)
-        coded.append(text[s:e]), before.append(text[max(0, s - context):s]), after.append(text[e:e + context])
-    out["coded_text"] = pd.array(coded, dtype="string")
-    out["context_before"] = pd.array(before, dtype="string")
-    out["context_after"] = pd.array(after, dtype="string")
+def _passages(ix: CodingIndex, rows: np.ndarray, context: int) -> pd.DataFrame:
+    """The columns of :func:`retrieve` for the given coding rows (in that order)."""
+    seg_rows = ix.seg[rows]
+    out = {c: ix.codings[c].array.take(rows) for c in ("coding_id", "segment_id", "code_id")}
+    for column in ("source_type", "speaker_role", "meeting", "text_sv", "text_en"):
+        out[column] = ix.segments.table[column].array.take(seg_rows)
+    coded, before, after = _all_passages(ix, context)
+    out["coded_text"] = coded.take(rows)
+    out["context_before"] = before.take(rows)
+    out["context_after"] = after.take(rows)
+    for c in ("memo", "coder", "start", "end"):
+        out[c] = ix.codings[c].array.take(rows)
+    return pd.DataFrame(out, columns=RETRIEVE_COLUMNS)
 
 
-def _filter_segments(data: CodedData, **filters) -> pd.DataFrame:
-    seg = data.segments
-    columns = {"role": "speaker_role", "participant": "speaker_id", "meeting": "meeting",
-               "source_type": "source_type"}
-    for name, value in filters.items():
-        if value is None:
-            continue
-        column = columns[name]
-        values = _as_list(value)
-        allowed = ORDERS.get(column) or tuple(seg[column].dropna().unique())
-        bad = [v for v in values if v not in allowed]
-        if bad:
-            raise DataError(Problem("(query)", None, name, ", ".join(repr(b) for b in bad),
-                                    f"expected {name} to be one of: {shorten(list(allowed))}"))
-        seg = seg[seg[column].isin(values).fillna(False)]
-    return seg
+def _all_passages(ix: CodingIndex, context: int):
+    """Coded text and context of every coding (by coding row), cut once per index and context width."""
+    def build():
+        rows = np.flatnonzero(ix.valid)
+        seg_rows = ix.seg[rows]
+        joined = _joined(ix.segments, "sv")
+        length = joined.lengths[seg_rows]
+        start, end = np.minimum(ix.start[rows], length), np.minimum(ix.end[rows], length)
+        whole = ix.whole[rows]
+        before = np.where(whole, start, np.maximum(start - context, 0))
+        after = np.where(whole, end, np.minimum(end + context, length))
+        columns = []
+        for a, b in ((start, end), (before, start), (end, after)):
+            full = np.full(len(ix.seg), "", dtype=object)
+            full[rows] = np.asarray(_cut(joined, seg_rows, a, b), dtype=object)
+            columns.append(pd.array(full, dtype="string"))
+        return tuple(columns)
+    return ix.memo(("passages", context), build)
+
+
+def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.arrays.StringArray:
+    """``text[start:end]`` of each given segment (offsets within the segment, already clipped to it)."""
+    base = joined.offsets[seg_rows]
+    text = joined.text
+    return pd.array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())], dtype="string")
 
 
 # ---------------------------------------------------------------- counts
 
-def _leveled(data: CodedData, level: str, columns: Iterable[str] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """Codings with ``code`` (the code at ``level``) and the given segment columns."""
-    codes, to_level = _level_codes(data.codebook, level)
-    cols = ["segment_id", *[c for c in columns if c != "segment_id"]]
-    out = data.codings[["coding_id", "segment_id", "code_id", "start", "end"]].merge(
-        data.segments[cols], on="segment_id", how="inner")
-    out["code"] = out["code_id"].map(to_level)
-    return out[out["code"].isin(codes)], codes
-
-
-def _check_attribute(data: CodedData, attribute: str) -> None:
-    if attribute not in data.segments.columns or attribute in ("segment_id", "text_sv", "text_en"):
+def _check_attribute(index: SegmentIndex, attribute: str) -> None:
+    if attribute not in index.table.columns or attribute in ("segment_id", "text_sv", "text_en"):
         raise DataError(Problem("(query)", None, "attribute", repr(attribute),
                                 f"expected one of: {', '.join(ATTRIBUTES)}"))
 
 
-def _attribute_order(data: CodedData, attribute: str, values: pd.Series) -> list:
-    present = values.dropna().unique().tolist()
-    if attribute in ORDERS:
-        return list(ORDERS[attribute]) + sorted(v for v in present if v not in ORDERS[attribute])
-    return sorted(present, key=str)
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise DataError(f"level must be 'top' (sub-codes rolled up) or 'code' (each code), not {level!r}")
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Codings counted per (code at a level, attribute value)."""
+
+    codes: list[str]
+    values: list            # in display order, MISSING last when some coded segment has no value
+    row: np.ndarray         # per kept coding: row in ``codes``
+    seg: np.ndarray         # per kept coding: segment row
+    column: np.ndarray      # per kept coding: column in ``values``
+    value_of_segment: np.ndarray   # per segment row: column in ``values`` (MISSING's column if none)
+    kept: np.ndarray        # the kept coding rows of the index
+
+
+def _tabulate(ix: CodingIndex, by: str, level: str) -> _Table:
+    _check_attribute(ix.segments, by)
+    _check_level(level)
+    codes, level_row = ix.level(level)
+    value_codes, order = ix.segments.attribute(by, ORDERS)
+    kept = np.flatnonzero(ix.valid & (level_row >= 0))
+    seg = ix.seg[kept]
+    values = list(order)
+    value_of_segment = value_codes
+    if (value_codes[seg] < 0).any():
+        values.append(MISSING)
+        value_of_segment = np.where(value_codes < 0, len(values) - 1, value_codes)
+    return _Table(codes, values, level_row[kept], seg, value_of_segment[seg], value_of_segment, kept)
+
+
+def _count_matrix(t: _Table, n_segments: int, count: str) -> np.ndarray:
+    """codes × values: number of codings, or of distinct segments coded."""
+    nv, size = len(t.values), len(t.codes) * len(t.values)
+    if count == "codings":
+        cells = t.row * nv + t.column
+    else:
+        pairs = distinct(t.row * n_segments + t.seg)
+        cells = (pairs // n_segments) * nv + t.value_of_segment[pairs % n_segments]
+    return np.bincount(cells, minlength=size).reshape(len(t.codes), nv).astype(np.int64)
 
 
 def code_frequencies(project: Project | CodedData, by: str = "speaker_role", level: str = "top") -> pd.DataFrame:
@@ -371,23 +438,20 @@ def code_frequencies(project: Project | CodedData, by: str = "speaker_role", lev
     2       a           meeting        1         1
     3       a  observation_note        0         0
     """
-    data = coded_data(project)
-    _check_attribute(data, by)
-    joined, codes = _leveled(data, level, [by])
-    values = joined[by].astype(object).where(joined[by].notna(), MISSING)
-    order = _attribute_order(data, by, data.segments[by])
-    if (values == MISSING).any():
-        order.append(MISSING)
-    joined["_value"] = values
-    grouped = joined.groupby(["code", "_value"], sort=False)
-    counts = pd.DataFrame({"codings": grouped.size(), "segments": grouped["segment_id"].nunique()})
-    index = pd.MultiIndex.from_product([codes, order], names=["code_id", by])
-    counts = counts.reindex(index, fill_value=0).astype("int64")
-    return counts.reset_index()
+    ix = coding_index(project)
+    t = _tabulate(ix, by, level)
+    codings = _count_matrix(t, ix.segments.n, "codings")
+    segments = _count_matrix(t, ix.segments.n, "segments")
+    index = pd.MultiIndex.from_product([t.codes, t.values], names=["code_id", by])
+    return pd.DataFrame({"codings": codings.ravel(), "segments": segments.ravel()}, index=index).reset_index()
+
+
+COUNTS = ("codings", "segments", "characters", "coverage")
+PERCENTS = (None, "row", "column")
 
 
 def code_by_attribute(project: Project | CodedData, attribute: str, level: str = "top",
-                      count: str = "codings") -> pd.DataFrame:
+                      count: str = "codings", percent: str | None = None) -> pd.DataFrame:
     """A code × attribute-value matrix, like NVivo's matrix coding query.
 
     Parameters
@@ -398,8 +462,18 @@ def code_by_attribute(project: Project | CodedData, attribute: str, level: str =
         ``speaker_role``, ``source_type``, ``speaker_group``, ``meeting``,
         ``observation_basis``, ``tenure_at_start``.
     level : {"top", "code"}, default "top"
-    count : {"codings", "segments"}, default "codings"
-        Count codings (coding references) or distinct segments coded.
+    count : {"codings", "segments", "characters", "coverage"}, default "codings"
+        What a cell holds: the number of codings (coding references), of
+        distinct segments coded, of characters of ``text_sv`` coded (where
+        codings of the row's code overlap, a character counts once; a
+        whole-segment coding covers the whole text), or **coverage**: those
+        characters as a percentage of all the characters of the column's
+        segments (NVivo's "coverage").
+    percent : {None, "row", "column"}, default None
+        Show each count as a percentage of its row total or of its column
+        total instead (NVivo's row and column percentages). A row or column
+        whose total is 0 shows 0. Not with ``count="coverage"``, which is a
+        percentage already.
 
     Returns
     -------
@@ -407,42 +481,128 @@ def code_by_attribute(project: Project | CodedData, attribute: str, level: str =
         Index ``code_id`` (codebook order, all codes at the level), one
         column per attribute value (natural order, all known values, zeros
         included); a :data:`MISSING` column when some coded segments have no
-        value.
+        value. Integers for counts; floats (percent, 0–100) for coverage and
+        percentages.
 
     Examples
     --------
-    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2"], "speaker_group": ["A", None]})
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2"], "speaker_group": ["A", None],
+    ...                     "text_sv": ["abcdefghij", "abcde"]})
     >>> book = pd.DataFrame({"code_id": ["a", "b"], "parent_id": [None, None]})
-    >>> cod = pd.DataFrame({"coding_id": ["K1", "K2"], "segment_id": ["E1", "E2"],
-    ...     "code_id": ["a", "a"], "start": [None] * 2, "end": [None] * 2})
-    >>> code_by_attribute(CodedData(seg, cod, book), "speaker_group")
+    >>> cod = pd.DataFrame({"coding_id": ["K1", "K2", "K3"], "segment_id": ["E1", "E2", "E1"],
+    ...     "code_id": ["a", "a", "b"], "start": pd.array([None, None, 2], dtype="Int64"),
+    ...     "end": pd.array([None, None, 6], dtype="Int64")})
+    >>> data = CodedData(seg, cod, book)
+    >>> code_by_attribute(data, "speaker_group")
     speaker_group  A  (missing)
     code_id
     a              1          1
-    b              0          0
+    b              1          0
+    >>> code_by_attribute(data, "speaker_group", count="coverage")
+    speaker_group      A  (missing)
+    code_id
+    a              100.0      100.0
+    b               40.0        0.0
+    >>> code_by_attribute(data, "speaker_group", percent="column")
+    speaker_group     A  (missing)
+    code_id
+    a              50.0      100.0
+    b              50.0        0.0
     """
-    if count not in ("codings", "segments"):
-        raise DataError(f"count must be 'codings' or 'segments', not {count!r}")
-    freq = code_frequencies(project, by=attribute, level=level)
-    matrix = freq.pivot(index="code_id", columns=attribute, values=count)
-    codes = list(dict.fromkeys(freq["code_id"]))
-    values = list(dict.fromkeys(freq[attribute]))
-    return matrix.reindex(index=codes, columns=values).rename_axis(index="code_id", columns=attribute)
+    if count not in COUNTS:
+        raise DataError(f"count must be one of {', '.join(COUNTS)}, not {count!r}")
+    _check_percent(percent, count)
+    ix = coding_index(project)
+    t = _tabulate(ix, attribute, level)
+    if count in ("codings", "segments"):
+        cells = _count_matrix(t, ix.segments.n, count)
+    else:
+        cells = _characters(ix, t)
+        if count == "coverage":
+            cells = _share(cells, _column_characters(ix, t))
+    matrix = pd.DataFrame(cells, index=pd.Index(t.codes, name="code_id"), columns=pd.Index(t.values, name=attribute))
+    return _percentages(matrix, percent)
 
 
-def code_by_meeting(project: Project | CodedData, level: str = "top", count: str = "codings") -> pd.DataFrame:
+def _check_percent(percent: str | None, count: str) -> None:
+    if percent not in PERCENTS:
+        raise DataError(f"percent must be None, 'row' or 'column', not {percent!r}")
+    if percent is not None and count == "coverage":
+        raise DataError("coverage is a percentage already; use percent=None with count='coverage', "
+                        "or count='characters' with percent='row' or 'column'")
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """100 × part / whole, 0 where whole is 0 (broadcasting)."""
+    whole = np.broadcast_to(whole, part.shape).astype(np.float64)
+    out = np.zeros(part.shape, dtype=np.float64)
+    np.divide(100.0 * part, whole, out=out, where=whole > 0)
+    return out
+
+
+def _percentages(matrix: pd.DataFrame, percent: str | None) -> pd.DataFrame:
+    if percent is None:
+        return matrix
+    values = matrix.to_numpy()
+    total = values.sum(axis=1, keepdims=True) if percent == "row" else values.sum(axis=0, keepdims=True)
+    out = pd.DataFrame(_share(values, total), index=matrix.index, columns=matrix.columns)
+    out.attrs = dict(matrix.attrs)
+    return out
+
+
+def _characters(ix: CodingIndex, t: _Table) -> np.ndarray:
+    """codes × values: characters of ``text_sv`` covered by the union of each code's spans."""
+    n = ix.segments.n
+    group = t.row * n + t.seg
+    start, end = ix.start[t.kept], ix.end[t.kept]
+    covered, groups = _union_lengths(group, start, end)
+    rows, segs = groups // max(n, 1), groups % max(n, 1)
+    nv = len(t.values)
+    cells = rows * nv + t.value_of_segment[segs]
+    return np.bincount(cells, weights=covered, minlength=len(t.codes) * nv).reshape(len(t.codes), nv).astype(np.int64)
+
+
+def _column_characters(ix: CodingIndex, t: _Table) -> np.ndarray:
+    """Per value: all characters of ``text_sv`` in the segments with that value."""
+    has = t.value_of_segment >= 0
+    return np.bincount(t.value_of_segment[has], weights=ix.segments.length_sv[has],
+                       minlength=len(t.values))[:len(t.values)]
+
+
+def _union_lengths(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: the length of the union of its [start, end) spans; returns (lengths, group keys)."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort((start, group))
+    group, start, end = group[order], start[order], end[order]
+    first = np.r_[True, group[1:] != group[:-1]]
+    number = np.cumsum(first) - 1
+    offset = number * (int(end.max()) + 1)
+    reach = np.maximum.accumulate(end + offset) - offset        # furthest end so far within the group
+    before = np.r_[0, reach[:-1]]
+    before[first] = 0
+    pieces = np.maximum(0, end - np.maximum(start, before))
+    return np.bincount(number, weights=pieces).astype(np.int64), group[first]
+
+
+def code_by_meeting(project: Project | CodedData, level: str = "top", count: str = "codings",
+                    percent: str | None = None) -> pd.DataFrame:
     """A code × meeting matrix, meetings 1 to 8 as columns (all present, zeros included).
 
     Codings on segments that no meeting is given for (e.g. interviews about
-    the project as a whole) are left out; their number is in
-    ``result.attrs["without_meeting"]`` and per code in
+    the project as a whole) are left out; their number (of segments, with
+    ``count="segments"``) is in ``result.attrs["without_meeting"]`` and per code in
     :func:`codings_without_meeting`.
 
     Parameters
     ----------
     project : Project or CodedData
     level : {"top", "code"}, default "top"
-    count : {"codings", "segments"}, default "codings"
+    count : {"codings", "segments", "characters", "coverage"}, default "codings"
+        As in :func:`code_by_attribute`; ``coverage`` is the share of all the
+        characters of a meeting's segments that the code covers.
+    percent : {None, "row", "column"}, default None
+        Percentages of the row or column total (over meetings 1–8).
 
     Returns
     -------
@@ -458,13 +618,16 @@ def code_by_meeting(project: Project | CodedData, level: str = "top", count: str
     >>> m = code_by_meeting(CodedData(seg, cod, book))
     >>> m.loc["a"].tolist(), m.attrs["without_meeting"]
     ([0, 0, 1, 0, 0, 0, 0, 0], 1)
+    >>> code_by_meeting(CodedData(seg, cod, book), percent="row").loc["a", 3]
+    np.float64(100.0)
     """
+    _check_percent(percent, count)
     matrix = code_by_attribute(project, "meeting", level=level, count=count)
-    meetings = list(ORDERS["meeting"])
-    without = int(matrix[MISSING].sum()) if MISSING in matrix.columns else 0
-    matrix = matrix.reindex(columns=meetings, fill_value=0)
+    counted = matrix if count in ("codings", "segments") else code_by_attribute(project, "meeting", level=level)
+    without = int(counted[MISSING].sum()) if MISSING in counted.columns else 0
+    matrix = matrix.reindex(columns=list(ORDERS["meeting"]), fill_value=0)
     matrix.attrs["without_meeting"] = without
-    return matrix
+    return _percentages(matrix, percent)
 
 
 def codings_without_meeting(project: Project | CodedData, level: str = "top") -> pd.DataFrame:
@@ -529,25 +692,26 @@ def cooccurrence(project: Project | CodedData, level: str = "top", mode: str = "
     """
     if mode not in ("segment", "overlap"):
         raise DataError(f"mode must be 'segment' or 'overlap', not {mode!r}")
-    joined, codes = _leveled(coded_data(project), level, ["text_sv"])
+    _check_level(level)
+    ix = coding_index(project)
+    codes, level_row = ix.level(level)
     n = len(codes)
-    code_ix = joined["code"].map({c: i for i, c in enumerate(codes)}).to_numpy()
-    seg_ix = pd.factorize(joined["segment_id"])[0]
+    kept = ix.valid & (level_row >= 0)
+    seg_ix, code_ix = ix.seg[kept], level_row[kept]
     if mode == "segment":
-        keys = np.unique(seg_ix.astype(np.int64) * n + code_ix)
+        keys = distinct(seg_ix * n + code_ix)
         seg_ix, code_ix = keys // n, keys % n
         starts = ends = np.zeros(len(keys), dtype=np.int64)
     else:
-        lengths = joined["text_sv"].fillna("").str.len().to_numpy()
-        starts = joined["start"].astype("float64").fillna(0).to_numpy().astype(np.int64)
-        ends = joined["end"].astype("float64").fillna(pd.Series(lengths, index=joined.index)).to_numpy().astype(np.int64)
+        starts, ends = ix.start[kept], ix.end[kept]
     counts = _pair_counts(seg_ix, code_ix, starts, ends, n, overlap=(mode == "overlap"))
-    frame = pd.DataFrame(counts, index=pd.Index(codes, name="code_id"), columns=pd.Index(codes, name="code_id"))
-    return frame
+    return pd.DataFrame(counts, index=pd.Index(codes, name="code_id"), columns=pd.Index(codes, name="code_id"))
 
 
 def _pair_counts(seg_ix, code_ix, starts, ends, n: int, overlap: bool) -> np.ndarray:
     """Count segments per (code a, code b) over all pairs of codings within a segment."""
+    if len(seg_ix) == 0 or n == 0:
+        return np.zeros((n, n), dtype=np.int64)
     order = np.argsort(seg_ix, kind="stable")
     seg_ix, code_ix, starts, ends = seg_ix[order], code_ix[order], starts[order], ends[order]
     bounds = np.flatnonzero(np.diff(seg_ix)) + 1
@@ -561,7 +725,7 @@ def _pair_counts(seg_ix, code_ix, starts, ends, n: int, overlap: bool) -> np.nda
     if overlap:
         keep = np.maximum(starts[left], starts[right]) < np.minimum(ends[left], ends[right])
         left, right = left[keep], right[keep]
-    keys = np.unique((seg_ix[left].astype(np.int64) * n + code_ix[left]) * n + code_ix[right])
+    keys = distinct((seg_ix[left].astype(np.int64) * n + code_ix[left]) * n + code_ix[right])
     return np.bincount(keys % (n * n), minlength=n * n).reshape(n, n).astype(np.int64)
 
 
@@ -569,7 +733,7 @@ def _pair_counts(seg_ix, code_ix, starts, ends, n: int, overlap: bool) -> np.nda
 
 def search_text(project: Project | CodedData, pattern: str, fold_diacritics: bool = False, case: bool = False,
                 context: int = 30, language: str = "sv", regex: bool = False,
-                whole_word: bool = False) -> pd.DataFrame:
+                whole_word: bool = False, stem: bool = False) -> pd.DataFrame:
     """Keyword in context: every occurrence of ``pattern`` in the segments' texts.
 
     Parameters
@@ -592,6 +756,13 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
         spans two segments).
     whole_word : bool, default False
         Only whole words (``tillit`` does not find ``tilliten``).
+    stem : bool, default False
+        Find every inflection of the word(s) (NVivo's "stemmed words"): a
+        word matches when its Snowball stem (Swedish or English, by
+        ``language``) is the stem of the pattern's word; a pattern of several
+        words finds them in a row. Whole words, case-insensitive; not with
+        ``regex``, ``case`` or ``fold_diacritics``. See
+        :func:`ebm_analysis.words.stem_of`.
 
     Returns
     -------
@@ -609,28 +780,96 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
     [['E1', 0, 'Får', ' vi']]
     >>> search_text(data, "far", fold_diacritics=True)["segment_id"].tolist()
     ['E1', 'E2']
+    >>> seg = pd.DataFrame({"segment_id": ["E1"], "text_sv": ["Tillit tar tid; tilliten växer."]})
+    >>> search_text(CodedData(seg, pd.DataFrame(), pd.DataFrame()), "tillit", stem=True)["match"].tolist()
+    ['Tillit', 'tilliten']
     """
-    if not pattern:
+    if not pattern or not pattern.strip():
         raise DataError(Problem("(query)", None, "pattern", "an empty search text", "give a word or phrase to find"))
     if language not in ("sv", "en"):
         raise DataError(f"language must be 'sv' or 'en', not {language!r}")
-    seg = coded_data(project).segments
-    texts = _texts(seg, language)
+    index = segment_index(project)
     pattern = unicodedata.normalize("NFC", pattern)
-    searched, maps = _fold_texts(texts) if fold_diacritics else (texts, {})
+    texts = _texts(index, language)
+    if stem:
+        if regex or case or fold_diacritics:
+            raise DataError(Problem("(query)", None, "stem", "stem=True with regex, case or fold_diacritics",
+                                    "use stem=True on its own (it is whole-word and case-insensitive)"))
+        from ebm_analysis.words import stemmed_matches
+
+        seg_ix, starts, ends = stemmed_matches(index, pattern, language)
+    else:
+        seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
+                                                 whole_word)
+    return _keyword_in_context(index, language, seg_ix, starts, ends, context)
+
+
+def _literal_or_regex(index: SegmentIndex, texts: list[str], pattern: str, language: str, fold_diacritics: bool,
+                      case: bool, regex: bool, whole_word: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if fold_diacritics:
+        searched, maps = _fold_texts(texts)
+        joined = _join(searched)
+    else:
+        joined, maps = _joined(index, language), {}
+        plain = joined.text if case else joined.lowered
+        if not regex and not whole_word and plain is not None:
+            needle = pattern if case else pattern.lower()
+            if not case:
+                from ebm_analysis.words import candidate_segments
+
+                candidates = candidate_segments(index, language, needle)
+                if candidates is not None:
+                    return _find_in_segments(plain, needle, joined, candidates)
+            return _find_literal(plain, needle, joined)
     lower = not case and not regex          # fast path: lower-case text and pattern once
     rx = _compile(pattern.lower() if lower else pattern, fold_diacritics, case or lower, regex, whole_word)
-    seg_ix, starts, ends = _find_all(rx, searched, lower=lower, cache=None if fold_diacritics else (seg, language))
+    seg_ix, starts, ends = _find_all(rx, joined, lower=lower)
     for k in np.flatnonzero(np.isin(seg_ix, list(maps))):
         m = maps[seg_ix[k]]
         starts[k], ends[k] = m[starts[k]], m[ends[k] - 1] + 1
-    ids = seg["segment_id"].to_numpy()
-    matches = [texts[i][s:e] for i, s, e in zip(seg_ix, starts, ends)]
-    left = [texts[i][max(0, s - context):s] for i, s in zip(seg_ix, starts)]
-    right = [texts[i][e:e + context] for i, e in zip(seg_ix, ends)]
-    return pd.DataFrame({"segment_id": pd.array(ids[seg_ix], dtype="string"), "start": starts, "end": ends,
-                         "match": pd.array(matches, dtype="string"), "left": pd.array(left, dtype="string"),
-                         "right": pd.array(right, dtype="string")})
+    return seg_ix, starts, ends
+
+
+def _find_literal(text: str, needle: str, joined: _Joined) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every non-overlapping occurrence of ``needle`` in the joined text (``str.find``), per segment."""
+    found, find, step = [], text.find, len(needle)
+    i = find(needle)
+    while i >= 0:
+        found.append(i)
+        i = find(needle, i + step)
+    return _per_segment(np.array(found, dtype=np.int64), np.array(found, dtype=np.int64) + step, joined)
+
+
+def _find_in_segments(text: str, needle: str, joined: _Joined,
+                      rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every non-overlapping occurrence of ``needle`` within the given segments' stretches of the joined text."""
+    found, find, step = [], text.find, len(needle)
+    for start, length in zip(joined.offsets[rows].tolist(), joined.lengths[rows].tolist()):
+        stop = start + length
+        i = find(needle, start, stop)
+        while i >= 0:
+            found.append(i)
+            i = find(needle, i + step, stop)
+    return _per_segment(np.array(found, dtype=np.int64), np.array(found, dtype=np.int64) + step, joined)
+
+
+def _per_segment(starts: np.ndarray, ends: np.ndarray, joined: _Joined) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joined-text offsets → (segment row, start, end); matches that run past a text's end are dropped."""
+    seg_ix = np.searchsorted(joined.offsets, starts, side="right") - 1
+    starts, ends = starts - joined.offsets[seg_ix], ends - joined.offsets[seg_ix]
+    inside = ends <= joined.lengths[seg_ix]
+    return seg_ix[inside], starts[inside], ends[inside]
+
+
+def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, starts: np.ndarray,
+                        ends: np.ndarray, context: int) -> pd.DataFrame:
+    joined = _joined(index, language)
+    length = joined.lengths[seg_ix]
+    return pd.DataFrame({"segment_id": pd.array(index.ids[seg_ix], dtype="string"),
+                         "start": starts.astype(np.int64), "end": ends.astype(np.int64),
+                         "match": _cut(joined, seg_ix, starts, ends),
+                         "left": _cut(joined, seg_ix, np.maximum(starts - context, 0), starts),
+                         "right": _cut(joined, seg_ix, ends, np.minimum(ends + context, length))})
 
 
 def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool) -> re.Pattern:
@@ -646,51 +885,56 @@ def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool
                                 f"expected a valid regular expression ({exc}), or regex=False")) from None
 
 
-#: Joined (and lower-cased) texts of recently searched segment tables, so that
-#: repeated searches of the same CodedData skip that work. Keyed by the table's
-#: id and checked by a weak reference: treat a CodedData's frames as read-only.
-_JOINED: dict[tuple[int, str], tuple] = {}
+def _texts(index: SegmentIndex, language: str) -> list[str]:
+    """The segments' texts in one language ("" where missing), cached on the index."""
+    column = f"text_{language}"
+
+    def build():
+        if column not in index.table.columns:
+            raise DataError(Problem("(query)", None, "language", f"no '{column}' column in the segments",
+                                    "search the other language"))
+        return index.table[column].fillna("").astype(str).tolist()
+    return index.memo(("texts", language), build)
 
 
-def _texts(seg: pd.DataFrame, language: str) -> list[str]:
-    return seg[f"text_{language}"].fillna("").astype(str).tolist()
+@dataclass(frozen=True)
+class _Joined:
+    """All texts of one language joined by NUL, for one scan over every segment."""
+
+    lengths: np.ndarray
+    offsets: np.ndarray
+    text: str
+    lowered: str | None     # text.lower(), or None where lower-casing would change a length
 
 
-def _joined(texts: list[str], cache) -> tuple[np.ndarray, np.ndarray, str, str | None]:
-    key = (id(cache[0]), cache[1]) if cache is not None else None
-    hit = _JOINED.get(key) if key else None
-    if hit is not None and hit[0]() is cache[0]:
-        return hit[1:]
+def _join(texts: list[str]) -> _Joined:
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    offsets = np.r_[0, np.cumsum(lengths + 1)][:-1]
+    offsets = np.r_[0, np.cumsum(lengths + 1)][:-1].astype(np.int64)
     joined = "\x00".join(texts)
     lowered = joined.lower()
-    entry = (lengths, offsets, joined, lowered if len(lowered) == len(joined) else None)
-    if key:
-        _JOINED.clear()
-        _JOINED[key] = (weakref.ref(cache[0]), *entry)
-    return entry
+    return _Joined(lengths, offsets, joined, lowered if len(lowered) == len(joined) else None)
 
 
-def _find_all(rx: re.Pattern, texts: list[str], lower: bool = False,
-              cache=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _joined(index: SegmentIndex, language: str) -> _Joined:
+    """The joined (and lower-cased) texts of a language, built once per index."""
+    return index.memo(("joined", language), lambda: _join(_texts(index, language)))
+
+
+def _find_all(rx: re.Pattern, joined: _Joined, lower: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All non-empty matches in all texts at once (joined by NUL), as (text index, start, end).
 
     With ``lower``, the joined text is lower-cased first (``rx`` must then be
     a lower-case pattern without IGNORECASE); where lower-casing would change
     the length of a text (rare letters such as İ), IGNORECASE is used instead.
     """
-    lengths, offsets, joined, lowered = _joined(texts, cache)
-    if lower and lowered is not None:
-        joined = lowered
+    text = joined.text
+    if lower and joined.lowered is not None:
+        text = joined.lowered
     elif lower:
         rx = re.compile(rx.pattern, re.IGNORECASE)
-    found = [(m.start(), m.end()) for m in rx.finditer(joined) if m.end() > m.start()]
+    found = [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()]
     pos = np.array(found, dtype=np.int64).reshape(-1, 2)
-    seg_ix = np.searchsorted(offsets, pos[:, 0], side="right") - 1
-    starts, ends = pos[:, 0] - offsets[seg_ix], pos[:, 1] - offsets[seg_ix]
-    inside = ends <= lengths[seg_ix]
-    return seg_ix[inside], starts[inside], ends[inside]
+    return _per_segment(pos[:, 0], pos[:, 1], joined)
 
 
 def _fold_char(c: str) -> str:

@@ -171,3 +171,61 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# ------------------------------------------------------------------ small hand-built coded data (SYNTHETIC)
+
+def coded(texts: dict[str, str], codebook: list[tuple[str, str | None]], codings: list[tuple],
+          roles: dict[str, str] | None = None, meetings: dict[str, int | None] | None = None,
+          english: dict[str, str] | None = None):
+    """A SYNTHETIC :class:`~ebm_analysis.queries.CodedData` built by hand.
+
+    ``codings`` rows are ``(coding_id, segment_id, code_id, start, end)``
+    (``None, None`` = whole segment).
+    """
+    import pandas as pd
+
+    from ebm_analysis.queries import CodedData
+
+    ids = list(texts)
+    roles, meetings, english = roles or {}, meetings or {}, english or {}
+    seg = pd.DataFrame({
+        "segment_id": pd.array(ids, dtype="string"), "kind": "excerpt",
+        "source_type": pd.array(["interview"] * len(ids), dtype="string"),
+        "speaker_role": pd.array([roles.get(i, "social_secretary") for i in ids], dtype="string"),
+        "speaker_id": pd.array([None] * len(ids), dtype="string"),
+        "meeting": pd.array([meetings.get(i) for i in ids], dtype="Int64"),
+        "text_sv": pd.array([texts[i] for i in ids], dtype="string"),
+        "text_en": pd.array([english.get(i, f"(English of {i})") for i in ids], dtype="string"),
+    })
+    book = pd.DataFrame({"code_id": [c for c, _ in codebook], "parent_id": [p for _, p in codebook]}, dtype="string")
+    cod = pd.DataFrame({
+        "coding_id": pd.array([r[0] for r in codings], dtype="string"),
+        "segment_id": pd.array([r[1] for r in codings], dtype="string"),
+        "code_id": pd.array([r[2] for r in codings], dtype="string"),
+        "coder": pd.array(["R1"] * len(codings), dtype="string"),
+        "start": pd.array([r[3] for r in codings], dtype="Int64"),
+        "end": pd.array([r[4] for r in codings], dtype="Int64"),
+        "memo": pd.array([None] * len(codings), dtype="string"),
+    })
+    return CodedData(seg, cod, book)
+
+
+@pytest.fixture
+def nested():
+    """SYNTHETIC: codes three deep (a > a1 > a11), b, c (never used); spans at both ends of texts.
+
+    S1 "Alfa beta gamma delta epsilon."  K1 a11 [0, 4) "Alfa"; K2 b [22, 30) "epsilon."
+    S2 "Zeta eta theta."                 K3 a whole;            K4 b [5, 8) "eta"
+    S3 "Iota kappa lambda my."           K5 a1 [0, 4) "Iota";   K6 b [5, 10) "kappa"
+    S4 "Ny xi omikron."                  K7 b whole
+    """
+    return coded(
+        {"S1": "Alfa beta gamma delta epsilon.", "S2": "Zeta eta theta.", "S3": "Iota kappa lambda my.",
+         "S4": "Ny xi omikron."},
+        [("a", None), ("a1", "a"), ("a11", "a1"), ("b", None), ("c", None)],
+        [("K1", "S1", "a11", 0, 4), ("K2", "S1", "b", 22, 30), ("K3", "S2", "a", None, None),
+         ("K4", "S2", "b", 5, 8), ("K5", "S3", "a1", 0, 4), ("K6", "S3", "b", 5, 10),
+         ("K7", "S4", "b", None, None)],
+        roles={"S2": "service_user_mentor", "S3": "observer", "S4": "unknown"},
+        meetings={"S1": 1, "S2": 2, "S3": 1})

@@ -24,10 +24,13 @@ E3 {trust}, O1 {trust, power}.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from conftest import coded
 
 from ebm_analysis.errors import DataError
 from ebm_analysis.project import Project, load_project
@@ -356,3 +359,117 @@ def test_theme_plots_annotate_counts_and_use_codebook_names(project):
     with pytest.raises(DataError, match="lang"):
         plot_theme_meeting_heatmap(code_by_meeting(project), lang="de")
     plt.close("all")
+
+
+# ---------------------------------------------------------------- coverage and percentages (SYNTHETIC `nested`)
+
+def test_coverage_characters_and_percentages_by_hand(nested):
+    chars = code_by_meeting(nested, count="characters")
+    assert chars.loc["a", [1, 2]].tolist() == [8, 15] and chars.loc["b", [1, 2]].tolist() == [13, 3]
+    cover = code_by_meeting(nested, count="coverage")
+    assert cover.loc["a", 1] == pytest.approx(100 * 8 / 51) and cover.loc["a", 2] == 100.0
+    assert cover.loc["b", 1] == pytest.approx(100 * 13 / 51) and cover.loc["b", 2] == pytest.approx(20.0)
+    assert cover.loc["c"].sum() == 0 and cover[3].sum() == 0                 # no segments at meeting 3: 0, not NaN
+    assert cover.attrs["without_meeting"] == 1                                # K7 on S4
+    row = code_by_meeting(nested, percent="row")
+    assert row.loc["a", [1, 2]].round(2).tolist() == [66.67, 33.33] and row.loc["c"].sum() == 0
+    column = code_by_meeting(nested, percent="column")
+    assert column.loc[["a", "b", "c"], 1].tolist() == [50.0, 50.0, 0.0]
+    by_role = code_by_attribute(nested, "speaker_role", count="coverage")
+    assert by_role.loc["b", "unknown"] == 100.0                               # K7 covers S4 whole
+
+
+def test_overlapping_codings_count_their_characters_once():
+    data = coded({"S1": "abcdefghijklmnopqrst"}, [("a", None), ("a1", "a")],
+                 [("K1", "S1", "a", 0, 10), ("K2", "S1", "a1", 5, 15), ("K3", "S1", "a", 12, 14)])
+    assert code_by_attribute(data, "speaker_role", count="characters").loc["a", "social_secretary"] == 15
+    by_code = code_by_attribute(data, "speaker_role", level="code", count="characters")
+    assert by_code.loc[["a", "a1"], "social_secretary"].tolist() == [12, 10]
+    assert code_by_attribute(data, "speaker_role", count="coverage").loc["a", "social_secretary"] == 75.0
+
+
+def test_percent_and_count_are_checked(nested):
+    with pytest.raises(DataError, match="percentage already"):
+        code_by_meeting(nested, count="coverage", percent="row")
+    with pytest.raises(DataError, match="percent"):
+        code_by_attribute(nested, "meeting", percent="cell")
+    with pytest.raises(DataError, match="count"):
+        code_by_attribute(nested, "meeting", count="words")
+
+
+def test_coverage_on_the_ebm_data_against_character_sets():
+    project = load_project()
+    seg = project.segments()
+    texts = dict(zip(seg["segment_id"], seg["text_sv"]))
+    meeting_of = {s: (None if pd.isna(m) else int(m)) for s, m in zip(seg["segment_id"], seg["meeting"])}
+    top = top_level_codes(project.codebook)
+    covered: dict[tuple, set] = {}
+    for r in project.codings.itertuples():
+        if meeting_of[r.segment_id] is None:
+            continue
+        s, e = (0, len(texts[r.segment_id])) if pd.isna(r.start) else (int(r.start), int(r.end))
+        covered.setdefault((top[r.code_id], int(meeting_of[r.segment_id])), set()).update(
+            (r.segment_id, i) for i in range(s, e))
+    totals = {m: sum(len(t) for s, t in texts.items() if meeting_of[s] == m) for m in range(1, 9)}
+    cover = code_by_meeting(project, count="coverage")
+    for (code, m), chars in covered.items():
+        assert cover.loc[code, m] == pytest.approx(100 * len(chars) / totals[m])
+    assert cover.to_numpy().sum() == pytest.approx(sum(100 * len(c) / totals[m] for (_, m), c in covered.items()))
+
+
+# ---------------------------------------------------------------- the indexed queries against a plain reference
+
+def _reference_counts(data, by, level):
+    book = data.codebook
+    to_level = top_level_codes(book) if level == "top" else {c: c for c in book["code_id"]}
+    value = {s: (v if pd.notna(v) else MISSING) for s, v in zip(data.segments["segment_id"], data.segments[by])}
+    codings, segments = {}, {}
+    for r in data.codings.itertuples():
+        key = (to_level[r.code_id], value[r.segment_id])
+        codings[key] = codings.get(key, 0) + 1
+        segments.setdefault(key, set()).add(r.segment_id)
+    return codings, {k: len(v) for k, v in segments.items()}
+
+
+def _reference_cooccurrence(data, level, mode):
+    book = data.codebook
+    to_level = top_level_codes(book) if level == "top" else {c: c for c in book["code_id"]}
+    texts = dict(zip(data.segments["segment_id"], data.segments["text_sv"]))
+    spans = {}
+    for r in data.codings.itertuples():
+        s, e = (0, len(texts[r.segment_id])) if pd.isna(r.start) else (int(r.start), int(r.end))
+        spans.setdefault(r.segment_id, []).append((to_level[r.code_id], set(range(s, e))))
+    pairs = {}
+    for seg, items in spans.items():
+        met = {(a, b) for a, sa in items for b, sb in items if mode == "segment" or sa & sb}
+        for key in met:
+            pairs[key] = pairs.get(key, 0) + 1
+    return pairs
+
+
+def test_indexed_queries_agree_with_a_plain_reference_on_random_data():
+    rng = random.Random(2016)
+    book = [("a", None), ("a1", "a"), ("a11", "a1"), ("b", None), ("b1", "b"), ("c", None)]
+    for case in range(60):
+        texts = {f"S{i}": "x" * rng.randint(1, 30) for i in range(rng.randint(1, 7))}
+        rows = []
+        for k in range(rng.randint(0, 15)):
+            seg = rng.choice(list(texts))
+            n = len(texts[seg])
+            s = None if rng.random() < 0.3 or n < 2 else rng.randrange(0, n - 1)
+            rows.append((f"K{k:02d}", seg, rng.choice(book)[0], s, None if s is None else rng.randint(s + 1, n)))
+        data = coded(texts, book, rows, meetings={s: rng.choice([1, 2, None]) for s in texts},
+                     roles={s: rng.choice(["observer", "unknown"]) for s in texts})
+        for level in ("top", "code"):
+            freq = code_frequencies(data, by="meeting", level=level)
+            codings, segments = _reference_counts(data, "meeting", level)
+            got = {(c, v): (n, m) for c, v, n, m in freq.itertuples(index=False) if n}
+            assert got == {k: (codings[k], segments[k]) for k in codings}, f"case {case}"
+            for mode in ("segment", "overlap"):
+                matrix = cooccurrence(data, level=level, mode=mode)
+                got = {(a, b): int(n) for (a, b), n in matrix.stack().items() if n}
+                assert got == _reference_cooccurrence(data, level, mode), f"case {case} {mode}"
+        order = {s: i for i, s in enumerate(texts)}
+        expected = sorted((r for r in rows if r[2] in ("a", "a1", "a11")),
+                          key=lambda r: (order[r[1]], -1 if r[3] is None else r[3], r[0]))
+        assert retrieve(data, code="a")["coding_id"].tolist() == [r[0] for r in expected]

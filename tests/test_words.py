@@ -1,0 +1,208 @@
+"""Tests for ebm_analysis.words: tokens, stop lists, stems, word frequencies, stemmed search.
+
+Answers are checked against a second way of getting them: a regular
+expression for words, ``collections.Counter`` for counts, and the Snowball
+stemmer called directly.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pandas as pd
+import pytest
+import snowballstemmer
+
+from conftest import coded
+from ebm_analysis import load_project, search_text, word_frequencies
+from ebm_analysis.errors import DataError
+from ebm_analysis.queries import descendants
+from ebm_analysis.words import stem_of, stop_words, tokenize
+
+WORD = re.compile(r"[^\W\d_]+(?:[-'’‐‑][^\W\d_]+)*")
+
+
+def regex_words(text: str) -> list[str]:
+    return [m.group().casefold() for m in WORD.finditer(text)]
+
+
+# ---------------------------------------------------------------- tokens
+
+def test_tokenize_agrees_with_a_regular_expression_on_random_text():
+    rng = random.Random(7)
+    alphabet = "aåäöÅÄÖbcXyz -'’.,!?0123\n\t\"é"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        expected = [(m.start(), m.end(), m.group().casefold()) for m in WORD.finditer(text)]
+        assert tokenize(text) == expected, repr(text)
+
+
+def test_swedish_letters_fold_case_and_stay_letters():
+    data = coded({"S1": "Ärende, ärende och ÄRENDE. Far får far."}, [("a", None)], [])
+    freq = word_frequencies(data, stopwords=False).set_index("word")["count"]
+    assert freq.to_dict() == {"ärende": 3, "far": 2, "och": 1, "får": 1}
+
+
+def test_stop_lists_are_snowballs():
+    sv, en = stop_words("sv"), stop_words("en")
+    assert {"och", "att", "det", "som", "på", "är", "vilkas"} <= sv
+    assert not {"tillit", "stress", "bra", "mentor"} & sv      # content words stay
+    assert {"the", "and", "don't", "ourselves"} <= en
+    assert "|" not in "".join(sv) and all(w == w.casefold() for w in sv)
+    assert len(sv) == 114
+
+
+# ---------------------------------------------------------------- word frequencies
+
+def test_word_frequencies_match_a_counter_on_the_ebm_data():
+    project = load_project()
+    texts = project.segments()["text_sv"].tolist()
+    stop = stop_words("sv")
+    counter = Counter(w for t in texts for w in regex_words(t) if w not in stop)
+    seen_in = Counter(w for t in texts for w in set(regex_words(t)) if w not in stop)
+    freq = word_frequencies(project)
+    assert dict(zip(freq["word"], freq["count"])) == dict(counter)
+    assert dict(zip(freq["word"], freq["segments"])) == dict(seen_in)
+    assert freq["count"].is_monotonic_decreasing
+    assert freq["percent"].sum() == pytest.approx(100.0)
+
+
+def test_word_frequencies_by_role_split_the_total():
+    project = load_project()
+    whole = word_frequencies(project).set_index("word")["count"]
+    by = word_frequencies(project, by="speaker_role")
+    assert by.columns.tolist() == ["speaker_role", "word", "count", "percent", "segments"]
+    assert by.groupby("word")["count"].sum().sort_index().equals(whole.sort_index())
+    mentors = word_frequencies(project, role="service_user_mentor").set_index("word")["count"]
+    in_by = by[by["speaker_role"] == "service_user_mentor"].set_index("word")["count"]
+    assert in_by.sort_index().equals(mentors.sort_index())
+    assert by.groupby("speaker_role", sort=False)["percent"].sum().round(6).eq(100).all()
+
+
+def test_stemmed_frequencies_group_inflections():
+    project = load_project()
+    stemmer = snowballstemmer.stemmer("swedish")
+    stop = stop_words("sv")
+    words = [w for t in project.segments()["text_sv"] for w in regex_words(t) if w not in stop]
+    by_stem = Counter(stemmer.stemWord(w) for w in words)
+    forms = Counter(words)
+    freq = word_frequencies(project, stem=True)
+    assert dict(zip(freq["stem"], freq["count"])) == dict(by_stem)
+    for row in freq.head(20).itertuples():
+        listed = row.forms.split(", ")
+        assert listed[0] == row.word
+        assert sum(forms[f] for f in listed) == row.count
+        assert forms[row.word] == max(forms[f] for f in listed)
+    brukare = freq[freq["stem"] == "bruk"].iloc[0]
+    assert set(brukare["forms"].split(", ")) >= {"brukare", "brukaren", "brukarna"}
+
+
+def test_english_and_own_stop_list_and_min_count():
+    data = coded({"S1": "Trust and the trust.", "S2": "Trusting meetings."}, [("a", None)], [],
+                 english={"S1": "The meeting and the meetings.", "S2": "Meeting."})
+    en = word_frequencies(data, language="en").set_index("word")["count"].to_dict()
+    assert en == {"meeting": 2, "meetings": 1}
+    stemmed = word_frequencies(data, language="en", stem=True)
+    assert stemmed[["word", "count", "stem"]].values.tolist() == [["meeting", 3, "meet"]]
+    own = word_frequencies(data, stopwords=["TRUST"])
+    assert "trust" not in set(own["word"]) and "the" in set(own["word"])
+    assert word_frequencies(data, stopwords=False, min_count=2)["word"].tolist() == ["trust"]
+
+
+def test_words_in_coded_passages_only():
+    """A word counts when a coded span covers any of its characters; whole-segment codings cover all."""
+    text = "Tillit tar tid men tilliten växer."
+    data = coded({"S1": text, "S2": "Tid och tillit."},
+                 [("a", None), ("a1", "a"), ("b", None)],
+                 [("K1", "S1", "a1", 0, 8), ("K2", "S1", "b", 19, 27), ("K3", "S2", "a", None, None)])
+    got = word_frequencies(data, code="a", stopwords=False).set_index("word")["count"].to_dict()
+    assert got == {"tillit": 2, "tar": 1, "tid": 1, "och": 1}      # "ta" of "tar" is inside [0, 8)
+    assert word_frequencies(data, code="b")["word"].tolist() == ["tilliten"]
+    with pytest.raises(DataError, match="text_sv"):
+        word_frequencies(data, code="a", language="en")
+
+
+def test_words_in_coded_passages_on_the_ebm_data():
+    project = load_project()
+    book, cod = project.codebook, project.codings
+    texts = dict(zip(project.segments()["segment_id"], project.segments()["text_sv"]))
+    rows = cod[cod["code_id"].isin(descendants(book, "soft_values", include_self=True))]
+    covered: dict[str, set[int]] = {}
+    for r in rows.itertuples():
+        s, e = (0, len(texts[r.segment_id])) if pd.isna(r.start) else (int(r.start), int(r.end))
+        covered.setdefault(r.segment_id, set()).update(range(s, e))
+    expected = Counter(m.group().casefold() for seg, chars in covered.items() for m in WORD.finditer(texts[seg])
+                       if chars & set(range(m.start(), m.end())))
+    got = word_frequencies(project, code="soft_values", stopwords=False)
+    assert dict(zip(got["word"], got["count"])) == dict(expected)
+
+
+def test_empty_selection_gives_an_empty_table():
+    data = coded({"S1": "och att det"}, [("a", None)], [])
+    out = word_frequencies(data)
+    assert out.empty and out.columns.tolist() == ["word", "count", "percent", "segments"]
+    assert word_frequencies(data, code="a").empty
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"language": "de"}, "language"),
+    ({"by": "shoe_size"}, "attribute"),
+    ({"stopwords": "och"}, "list of words"),
+    ({"role": "mentor"}, "role"),
+    ({"code": "nope"}, "codebook does not list"),
+    ({"min_count": 0}, "min_count"),
+])
+def test_word_frequencies_reject_bad_arguments(kwargs, match):
+    with pytest.raises(DataError, match=match):
+        word_frequencies(load_project(), **kwargs)
+
+
+# ---------------------------------------------------------------- stemmed search
+
+def test_stemmed_search_finds_every_inflection():
+    project = load_project()
+    texts = dict(zip(project.segments()["segment_id"], project.segments()["text_sv"]))
+    target = stem_of("brukare")
+    expected = [(seg, m.start(), m.group()) for seg, text in texts.items() for m in WORD.finditer(text)
+                if stem_of(m.group()) == target]
+    hits = search_text(project, "Brukarens", stem=True, context=10)
+    assert list(zip(hits["segment_id"], hits["start"], hits["match"])) == expected
+    assert len({m.casefold() for m in hits["match"]}) > 1             # more than one inflection found
+    plain = search_text(project, "brukare", whole_word=True)
+    assert len(hits) > len(plain)
+
+
+def test_stemmed_phrase_and_edges():
+    data = coded({"S1": "Mentorernas råd. Mentorer gav råden.", "S2": "Råd"}, [("a", None)], [])
+    hits = search_text(data, "mentorer råd", stem=True)
+    assert hits[["segment_id", "start", "end", "match"]].values.tolist() == [["S1", 0, 15, "Mentorernas råd"]]
+    assert search_text(data, "råd", stem=True)["match"].tolist() == ["råd", "råden", "Råd"]
+    assert search_text(data, "okänt", stem=True).empty
+    with pytest.raises(DataError, match="stem=True"):
+        search_text(data, "råd", stem=True, regex=True)
+    with pytest.raises(DataError, match="at least one word"):
+        search_text(data, "123", stem=True)
+
+
+def test_plain_search_gives_the_same_hits_with_and_without_the_word_index():
+    """Once words are indexed, a plain search looks only in segments holding a matching word; same answers."""
+    from ebm_analysis.queries import CodedData
+
+    data = coded({"S1": "Brukarna och BRUKAREN.", "S2": "Ebm-projektet, tid 2015.", "S3": "Straße, STRASSE.",
+                  "S4": "Inget här."}, [("a", None)], [])
+    patterns = ["brukar", "BRUKAREN", "projekt", "ebm-proj", "tid 2015", "raß", "strasse", "ss", "x", "här."]
+    before = {p: search_text(data, p).values.tolist() for p in patterns}
+    fresh = CodedData(data.segments, data.codings, data.codebook)
+    word_frequencies(fresh)                                    # builds the word index
+    assert {p: search_text(fresh, p).values.tolist() for p in patterns} == before
+    assert before["brukar"] and before["projekt"] and before["raß"]
+
+
+def test_plain_search_with_the_word_index_on_the_ebm_data():
+    project = load_project()
+    words = ["brukare", "tillit", "Å", "mötet", "socialsekreterar", "en", "ö"]
+    before = {w: search_text(project, w).values.tolist() for w in words}
+    word_frequencies(project)
+    assert {w: search_text(project, w).values.tolist() for w in words} == before
