@@ -163,8 +163,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "half_even": ("Printed, rounded half to even", "Tryckt, avrundat till jämnt"),
     "truncate": ("Printed, truncated", "Tryckt, avkortat"),
     "matches": ("Matches the printed mean", "Stämmer med det tryckta"),
-    "sub_printed": ("Social secretaries (n = 3)", "Socialsekreterare (n = 3)"),
-    "total_printed": ("All respondents (n = 7)", "Alla svarande (n = 7)"),
+    "sub_printed": ("Social secretaries, as printed", "Socialsekreterare, som tryckt"),
+    "total_printed": ("All respondents, as printed", "Alla svarande, som tryckt"),
     "combos_half_up": ("Combinations, half up", "Kombinationer, uppåt vid 5"),
     "combos_half_even": ("Combinations, half to even", "Kombinationer, till jämnt"),
     "combos_truncate": ("Combinations, truncated", "Kombinationer, avkortat"),
@@ -212,6 +212,23 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "keywords": ("Keywords that fired", "Nyckelord som slog till"),
     "other_codes": ("What the other side coded instead", "Vad den andra sidan kodade i stället"),
     "agreement": ("Agreement", "Överensstämmelse"),
+    "reading_a_section": ("Section of reading A", "Avsnitt för läsning A"),
+    "reading_b_section": ("Section of reading B", "Avsnitt för läsning B"),
+    "share": ("Share", "Andel"),
+    "fact_id": ("Fact", "Faktum"),
+    "kind": ("Kind", "Slag"),
+    "bytes": ("Bytes", "Byte"),
+    "element": ("REFI element", "REFI-element"),
+    "what": ("What", "Vad"),
+    "meaning": ("Meaning", "Betydelse"),
+    "rows_original": ("Rows, original", "Rader, original"),
+    "rows_other": ("Rows, after the round trip", "Rader, efter rundresan"),
+    "identical": ("Identical", "Identiska"),
+    "difference": ("Difference", "Skillnad"),
+    "problems": ("Schema problems", "Schemaproblem"),
+    "valid": ("Valid against the schema", "Giltig mot schemat"),
+    "decimals": ("Decimals printed", "Tryckta decimaler"),
+    "mean_value": ("Mean", "Medelvärde"),
 }
 
 #: Coded values → (English, Swedish) words, by the columns they appear in.
@@ -270,6 +287,20 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "mentor_replaced": ("a mentor was replaced", "en mentor ersattes"),
         "third_mentor_added": ("a third mentor was added", "en tredje mentor tillkom"),
     },
+    "code": {
+        "theme total": ("theme total (with its sub-codes)", "temat totalt (med underkoder)"),
+    },
+    "bound": {
+        "none": ("nothing: 0", "inget: 0"),
+        "attendance": ("people recorded present", "personer antecknade som närvarande"),
+        "count": ("the report's count", "rapportens antal"),
+        "roster": ("how many had joined", "hur många som hade börjat"),
+        "roster_minus_absent": ("joined, less those recorded absent", "hade börjat, minus antecknat frånvarande"),
+    },
+    "coded_by": {
+        "dictionary only": ("dictionary only", "bara ordlistan"),
+        "coder1 only": ("coder1 only", "bara coder1"),
+    },
     "tenure": {
         "under_3_months": ("under 3 months", "under 3 månader"),
         "6_months_to_2_years": ("6 months to 2 years", "6 månader till 2 år"),
@@ -288,6 +319,9 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
                                                 "parallellt med den ordinarie introduktionen"),
         "complement_to_earlier_introduction": ("as a complement to an earlier introduction",
                                                "som komplement till en tidigare introduktion"),
+        "mentors_in_project": ("mentors in the project", "mentorer i projektet"),
+        "yes": ("yes", "ja"),
+        "no": ("no", "nej"),
     },
 }
 
@@ -302,6 +336,7 @@ COLUMN_VALUES: dict[str, str] = {
     "membership": "membership", "membership_if_added": "membership", "membership_if_replaced": "membership",
     "group": "group", "reading": "reading",
     "tenure_at_start": "tenure", "value": "attribute", "attribute": "attribute",
+    "code_id": "code", "min_from": "bound", "max_from": "bound", "coded_by": "coded_by",
 }
 
 _OR = {"en": "or", "sv": "eller"}
@@ -317,7 +352,17 @@ def _check_lang(lang: str | None) -> str:
     return lang
 
 
-def column_label(column: object, lang: str | None = None, labels: Mapping[str, str] | None = None) -> str:
+Label = str | Mapping[str, str]
+
+
+def _pick(text: Label, lang: str) -> str:
+    """A label given as text, or as ``{"en": …, "sv": …}``."""
+    if isinstance(text, Mapping):
+        return str(text.get(lang) or text.get("en") or next(iter(text.values())))
+    return str(text)
+
+
+def column_label(column: object, lang: str | None = None, labels: Mapping[str, Label] | None = None) -> str:
     """The reader's label for a column.
 
     Parameters
@@ -326,7 +371,8 @@ def column_label(column: object, lang: str | None = None, labels: Mapping[str, s
         The column name, e.g. ``"joined_meeting"``.
     lang : {"en", "sv"}, optional
     labels : mapping, optional
-        Labels that take precedence (column → label).
+        Labels that take precedence (column → label, or column →
+        ``{"en": …, "sv": …}``).
 
     Raises
     ------
@@ -339,10 +385,12 @@ def column_label(column: object, lang: str | None = None, labels: Mapping[str, s
     'Med från träff'
     >>> column_label("theme_sv", "en")
     'Theme (Swedish)'
+    >>> column_label("present", "sv", {"present": {"en": "Meetings present", "sv": "Träffar närvarande"}})
+    'Träffar närvarande'
     """
     lang = _check_lang(lang)
     if labels and column in labels:
-        return str(labels[column])
+        return _pick(labels[column], lang)
     if not isinstance(column, str):
         return _plain_scalar(column, lang)
     i = LANGUAGES.index(lang)
@@ -654,7 +702,7 @@ def _cell(value: object, column: object, lang: str, *, decimals: Mapping[str, in
     body = html.escape(text)
     if isinstance(value, (bool, np.bool_)) and not _is_missing(value):
         word = {("en", True): "yes", ("en", False): "no", ("sv", True): "ja", ("sv", False): "nej"}[(lang, bool(value))]
-        body = f'<span title="{word}">{body}</span>'
+        body = f'<span class="ebm-bool" title="{word}">{body}</span>'
     if _is_sequence(value) and any(_is_sequence(v) for v in value):
         body = f"<br>{_OR[lang]} ".join(html.escape(", ".join(_plain_scalar(x, lang) for x in v)) for v in value)
     return Cell(text, body.replace("\n", "<br>"), numeric, _lang_of(column))
@@ -688,11 +736,12 @@ def _meaningful_index(frame: pd.DataFrame) -> bool:
     return not pd.api.types.is_integer_dtype(frame.index.dtype)
 
 
-def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, labels: Mapping[str, str] | None = None,
+def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, labels: Mapping[str, Label] | None = None,
           decimals: Mapping[str, int] | None = None, percent: Iterable[str] = (),
           codebook: pd.DataFrame | None = None, code_columns: Iterable[str] | None = None,
-          formats: Mapping[str, Formatter] | None = None, index: bool | None = None,
-          caption: str | None = None, notes: Sequence[str] = (), lang: str | None = None) -> Table:
+          formats: Mapping[str, Formatter] | None = None, fractions: Mapping[str, tuple[str, str]] | None = None,
+          ranges: Mapping[str, tuple[str, str]] | None = None, index: bool | None = None, caption: str | None = None, notes: Sequence[str] = (),
+          lang: str | None = None) -> Table:
     """A data table, one row per thing, for a reader.
 
     Parameters
@@ -713,6 +762,14 @@ def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, labels: 
         Default ``code_id``, ``parent_id``, ``codes``, ``other_codes``, ``theme``.
     formats : mapping, optional
         Column → function(value) → text, for a column that needs its own rule.
+    fractions : mapping, optional
+        Column → (part column, whole column): the column is shown as the
+        share "part/whole" (:func:`share`), e.g. ``{"share": ("linked", "segments")}``
+        shows 1/6 rather than 0.17.
+    ranges : mapping, optional
+        New column → (low column, high column), shown as "low–high", or one
+        value where they are equal (blank where both are missing); name the
+        new column in ``columns``.
     index : bool, optional
         Show the index as the first column. Default: only when it carries
         information (a named index, or labels rather than row numbers).
@@ -739,14 +796,39 @@ def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, labels: 
     2      0,5    oklart
     >>> "<th" in table(df, ["meeting"], lang="en").to_html() and ">0<" not in table(df, ["meeting"]).to_html()
     True
+    >>> t = pd.DataFrame({"linked": [1, 3], "segments": [6, 5], "share": [1 / 6, 0.6]})
+    >>> table(t, fractions={"share": ("linked", "segments")}, labels={"linked": "Linked"}, lang="en").frame()["Share"].tolist()
+    ['1/6', '3/5']
     """
     lang = _check_lang(lang)
+    shares = {column: [share(a, b, lang) for a, b in zip(frame[part], frame[whole])]
+              for column, (part, whole) in (fractions or {}).items()}
+    spans = {column: [_range_text(a, b, lang, (decimals or {}).get(low)) for a, b in zip(frame[low], frame[high])]
+             for column, (low, high) in (ranges or {}).items()}
+    if spans:
+        frame = frame.assign(**spans)
     frame = _select(frame, columns)
+    if shares:
+        frame = frame.assign(**{c: v for c, v in shares.items() if c in frame.columns})
     if index if index is not None else _meaningful_index(frame):
         frame = frame.reset_index()
     header = [[(column_label(c, lang, labels), 1) for c in frame.columns]]
     rows = _frame_rows(frame, lang, **_options(decimals, percent, codebook, code_columns, formats, lang))
     return Table(header, rows, lang, "table", caption, list(notes))
+
+
+def _range_text(low: object, high: object, lang: str, decimals: int | None = None) -> str:
+    """ "2–3", or "3" when both ends are equal, blank when both are missing.
+
+    Examples
+    --------
+    >>> _range_text(Fraction(5, 2), Fraction(11, 4), "en"), _range_text(4, 4, "en"), _range_text(None, None, "en")
+    ('5/2–11/4', '4', '')
+    """
+    a, b = _plain_scalar(low, lang, decimals), _plain_scalar(high, lang, decimals)
+    if a == b or not b:
+        return a
+    return f"{a}–{b}" if a else b
 
 
 def _select(frame: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
@@ -759,10 +841,10 @@ def _select(frame: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame:
     return frame[list(columns)]
 
 
-def matrix(frame: pd.DataFrame, *, row_labels: Mapping[str, str] | None = None, column_title: str | None = None,
-           labels: Mapping[str, str] | None = None, decimals: Mapping[str, int] | None = None,
-           codebook: pd.DataFrame | None = None, caption: str | None = None, notes: Sequence[str] = (),
-           lang: str | None = None) -> Table:
+def matrix(frame: pd.DataFrame, *, row_labels: Mapping[str, Label] | None = None, column_title: Label | None = None,
+           columns_are: str | None = None, values: str | None = None, labels: Mapping[object, Label] | None = None,
+           decimals: Mapping[str, int] | None = None, codebook: pd.DataFrame | None = None,
+           caption: str | None = None, notes: Sequence[str] = (), lang: str | None = None) -> Table:
     """A cross-tabulation: the index as labelled row headers, the columns under one title.
 
     Parameters
@@ -774,8 +856,15 @@ def matrix(frame: pd.DataFrame, *, row_labels: Mapping[str, str] | None = None, 
         ``column_title`` is shown above them.
     row_labels : mapping, optional
         Labels for the index levels.
-    column_title : str, optional
-        The title over the columns (default: the label of ``frame.columns.name``).
+    column_title : str or mapping, optional
+        The title over the columns (default: the label of ``frame.columns.name``
+        or of ``columns_are``).
+    columns_are : str, optional
+        What the columns are when ``frame.columns`` has no name (e.g.
+        ``"speaker_role"``): their coded values are then shown in words.
+    values : str, optional
+        The vocabulary of the cells (e.g. ``"status"``: ``unknown`` → "unknown",
+        ``present`` → "present"; ``"membership"``).
     labels, decimals, codebook, caption, notes, lang
         As in :func:`table`; ``labels`` maps column values to their labels.
 
@@ -799,13 +888,16 @@ def matrix(frame: pd.DataFrame, *, row_labels: Mapping[str, str] | None = None, 
     options = _options(decimals, (), codebook, None, None, lang)
     names = list(frame.index.names)
     row_header = [(column_label(n if n is not None else "", lang, row_labels), 1) for n in names]
+    variable = frame.columns.name or columns_are
     if column_title is None:
-        column_title = column_label(frame.columns.name, lang) if frame.columns.name else ""
-    value_labels = [_matrix_column_label(c, frame.columns.name, lang, labels) for c in frame.columns]
+        column_title = column_label(variable, lang) if variable else ""
+    column_title = _pick(column_title, lang)
+    value_labels = [_matrix_column_label(c, variable, lang, labels) for c in frame.columns]
     header = [[("", len(names)), (column_title, len(frame.columns))],
               [*row_header, *[(v, 1) for v in value_labels]]] if column_title else [[*row_header, *[(v, 1) for v in value_labels]]]
     rows, previous = [], [None] * len(names)
-    for key, values in zip(frame.index, frame.itertuples(index=False, name=None)):
+    values_are = values
+    for key, row_values in zip(frame.index, frame.itertuples(index=False, name=None)):
         key = key if isinstance(key, tuple) else (key,)
         heads = []
         for level, (name, part) in enumerate(zip(names, key)):
@@ -813,15 +905,15 @@ def matrix(frame: pd.DataFrame, *, row_labels: Mapping[str, str] | None = None, 
                 key[k] == previous[k] for k in range(level))
             heads.append(Cell("", "") if shown else _cell(part, name, lang, **options))
         previous = list(key)
-        cells = [_cell(v, None, lang, decimals=options["decimals"], percent=set(), names={}, code_columns=set(),
-                       formats={}) for v in values]
+        cells = [_cell(v, values_are, lang, decimals=options["decimals"], percent=set(), names={},
+                       code_columns=set(), formats={}) for v in row_values]
         rows.append(heads + cells)
     return Table(header, rows, lang, "matrix", caption, list(notes))
 
 
-def _matrix_column_label(value: object, variable: object, lang: str, labels: Mapping[str, str] | None) -> str:
+def _matrix_column_label(value: object, variable: object, lang: str, labels: Mapping[object, Label] | None) -> str:
     if labels and value in labels:
-        return str(labels[value])
+        return _pick(labels[value], lang)
     if isinstance(value, str):
         word = value_label(value, variable if isinstance(variable, str) else None, lang)
         if word != value:
@@ -832,7 +924,7 @@ def _matrix_column_label(value: object, variable: object, lang: str, labels: Map
 
 
 def quotes(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, project=None,
-           labels: Mapping[str, str] | None = None, codebook: pd.DataFrame | None = None,
+           labels: Mapping[str, Label] | None = None, codebook: pd.DataFrame | None = None,
            caption: str | None = None, notes: Sequence[str] = (), lang: str | None = None) -> Table:
     """Quotations or coded passages: never shortened, each with its id and report section.
 
@@ -844,7 +936,10 @@ def quotes(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, project
         ``coded_sv``), and a ``section`` column — or give ``project`` and the
         section is looked up by segment id.
     columns : list of str, optional
-        Columns to show (the id and ``section`` are added first if left out).
+        Columns to show. The first column holds the id in bold, the report
+        section, and the other plain facts (source, speaker, meeting) on a
+        line; code columns follow, then the texts (columns ending ``_sv`` and
+        ``_en``), Swedish with English beside it.
     project : Project, optional
         To look up each segment's report section.
     labels, codebook, caption, notes, lang
@@ -861,9 +956,9 @@ def quotes(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, project
     >>> q = pd.DataFrame({"segment_id": ["E013"], "text_sv": ["Man kan fråga vem som helst men alla är så upptagna."],
     ...                   "text_en": ["You can ask anyone, but everyone is so busy."], "section": ["Under projektet"]})
     >>> print(quotes(q, lang="en"))  # doctest: +NORMALIZE_WHITESPACE
-    Segment  Report section   Swedish (verbatim)  English (our translation)
-    E013     Under projektet  Man kan fråga vem som helst men alla är så upptagna.
-                              You can ask anyone, but everyone is so busy.
+    Segment          Swedish (verbatim)                                    English (our translation)
+    E013             Man kan fråga vem som helst men alla är så upptagna.  You can ask anyone, but everyone is so busy.
+    Under projektet
     """
     lang = _check_lang(lang)
     id_column = next((c for c in ("segment_id", "excerpt_id", "note_id") if c in frame.columns), None)
@@ -875,22 +970,42 @@ def quotes(frame: pd.DataFrame, columns: Sequence[str] | None = None, *, project
                                 "expected the verbatim Swedish text (a column ending in _sv)"))
     frame = _with_sections(frame, id_column, project)
     shown = list(columns) if columns is not None else [c for c in frame.columns if c != "memo"]
-    shown = [id_column, "section"] + [c for c in shown if c not in (id_column, "section", "memo")]
-    memo = frame["memo"] if "memo" in frame.columns else None
+    memo_column = next((c for c in ("memo", "coder_memo") if c in frame.columns), None)
+    shown = [c for c in shown if c not in (id_column, "section", "memo", "coder_memo")]
+    texts = [c for c in shown if isinstance(c, str) and (c.endswith("_sv") or c.endswith("_en"))]
     options = _options(None, (), codebook, None, None, lang)
-    header = [[(column_label(c, lang, labels), 1) for c in shown]]
-    memo_word = "Memo" if lang == "en" else "Memo"
+    codes = [c for c in shown if c in options["code_columns"] and c not in texts]
+    meta = [c for c in shown if c not in texts and c not in codes]
+    header = [[(column_label(id_column, lang, labels), 1), *[(column_label(c, lang, labels), 1) for c in codes],
+               *[(column_label(c, lang, labels), 1) for c in texts]]]
+    memo = frame[memo_column] if memo_column else None
+    sv = next(k for k, c in enumerate(texts) if c.endswith("_sv")) if any(c.endswith("_sv") for c in texts) else None
     rows = []
-    for i, row in enumerate(_select(frame, shown).itertuples(index=False, name=None)):
-        cells = [_cell(v, c, lang, **options) for v, c in zip(row, shown)]
+    for i, (_, row) in enumerate(frame.iterrows()):
+        head = _passage_cell(row, id_column, meta, lang, options)
+        text_cells = [_cell(row[c], c, lang, **options) for c in texts]
         note = memo.iloc[i] if memo is not None else None
-        if not _is_missing(note) and str(note).strip():
-            sv = next(k for k, c in enumerate(shown) if isinstance(c, str) and c.endswith("_sv"))
-            cells[sv] = Cell(f"{cells[sv].text}\n{memo_word}: {note}",
-                             f'{cells[sv].html}<div class="ebm-memo" lang="en">{memo_word}: {html.escape(str(note))}</div>',
-                             False, cells[sv].lang)
-        rows.append(cells)
+        if sv is not None and not _is_missing(note) and str(note).strip():
+            cell = text_cells[sv]
+            text_cells[sv] = Cell(f"{cell.text}\nMemo: {note}",
+                                  f'{cell.html}<div class="ebm-memo" lang="en">Memo: {html.escape(str(note))}</div>',
+                                  False, cell.lang)
+        rows.append([head, *[_cell(row[c], c, lang, **options) for c in codes], *text_cells])
     return Table(header, rows, lang, "quotes", caption, list(notes))
+
+
+def _passage_cell(row: pd.Series, id_column: str, meta: list[str], lang: str, options: dict) -> Cell:
+    """The id in bold, the report section, then the other facts (source, speaker, meeting) on one line."""
+    facts = []
+    for column in meta:
+        text = _cell(row[column], column, lang, **options).text
+        if text:
+            facts.append(f"{column_label(column, lang)} {text}" if column == "meeting" else text)
+    section = format_value(row["section"], "section", lang)
+    text = "\n".join(p for p in (str(row[id_column]), section, " · ".join(facts)) if p)
+    body = (f"<b>{html.escape(str(row[id_column]))}</b><br><small lang=\"sv\">{html.escape(section)}</small>"
+            + (f"<br><small>{html.escape(' · '.join(facts))}</small>" if facts else ""))
+    return Cell(text, body)
 
 
 def _with_sections(frame: pd.DataFrame, id_column: str, project) -> pd.DataFrame:

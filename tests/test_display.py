@@ -116,7 +116,7 @@ def test_missing_is_blank(column):
 def test_booleans_are_ticks_and_crosses():
     shown = display.table(pd.DataFrame({"matches": [True, False, np.bool_(True)]}), lang="sv")
     assert shown.frame()["Stämmer med det tryckta"].tolist() == ["✓", "✗", "✓"]
-    assert '<span title="nej">✗</span>' in shown.to_html()
+    assert '<span class="ebm-bool" title="nej">✗</span>' in shown.to_html()
 
 
 def test_sets_in_words():
@@ -173,6 +173,16 @@ def test_quotations_are_never_shortened():
     assert long.strip().split()[-1] in str(display.quotes(q, lang="en"))
 
 
+def test_quotation_facts_stack_under_the_id():
+    q = pd.DataFrame({"segment_id": ["E013"], "section": ["Under projektet"], "source_type": ["interview"],
+                      "speaker_role": ["social_secretary"], "meeting": pd.array([5], dtype="Int64"),
+                      "code_id": ["workload"], "text_sv": ["alla är så upptagna"], "text_en": ["everyone is so busy"]})
+    shown = display.quotes(q, lang="en")
+    assert shown.columns == ["Segment", "Code", "Swedish (verbatim)", "English (our translation)"]
+    assert shown.frame().iloc[0, 0].splitlines() == ["E013", "Under projektet", "interview · social secretary · Meeting 5"]
+    assert '<b>E013</b><br><small lang="sv">Under projektet</small>' in shown.to_html()
+
+
 def test_quotations_need_an_id_and_a_section():
     q = pd.DataFrame({"text_sv": ["hej"], "text_en": ["hi"]})
     with pytest.raises(DataError, match="id"):
@@ -186,10 +196,11 @@ def test_quotation_sections_looked_up_in_the_project():
     q = pd.DataFrame({"segment_id": ["E013", "O001"], "coded_sv": ["alla är så upptagna", "x"],
                       "memo": [None, "a memo"]})
     shown = display.quotes(q, project=project, lang="en")
-    assert shown.columns[:2] == ["Segment", "Report section"]
-    sections = shown.frame()["Report section"].tolist()
-    assert sections == [project.excerpts.set_index("excerpt_id").loc["E013", "section"],
-                        project.observations.set_index("note_id").loc["O001", "section"]]
+    assert shown.columns == ["Segment", "Coded passage (Swedish, verbatim)"]
+    first = [cell.splitlines() for cell in shown.frame()["Segment"]]      # id, then its report section
+    assert [lines[:2] for lines in first] == [
+        ["E013", project.excerpts.set_index("excerpt_id").loc["E013", "section"]],
+        ["O001", project.observations.set_index("note_id").loc["O001", "section"]]]
     assert '<div class="ebm-memo" lang="en">Memo: a memo</div>' in shown.to_html()
     with pytest.raises(DataError, match="E999"):
         display.quotes(q.assign(segment_id=["E999", "O001"]), project=project, lang="en")
@@ -239,3 +250,10 @@ def test_fuzz_mixed_values_never_show_a_raw_repr():
             for cell in cells_html(shown):
                 assert not RAW.search(cell), (cell, frame)
             assert len(shown.rows) == len(frame)
+
+
+def test_ranges_join_two_columns():
+    df = pd.DataFrame({"rest_mean_min": [Fraction(5, 2), Fraction(9, 4), None],
+                       "rest_mean_max": [Fraction(11, 4), Fraction(9, 4), None]})
+    shown = display.table(df, ["rest_mean"], ranges={"rest_mean": ("rest_mean_min", "rest_mean_max")}, lang="en")
+    assert shown.frame().iloc[:, 0].tolist() == ["5/2–11/4", "9/4", ""]

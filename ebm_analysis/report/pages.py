@@ -46,6 +46,7 @@ table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.82rem; }
 th, td { border: 1px solid #cfcfcf; padding: 0.25rem 0.45rem; vertical-align: top; text-align: left; }
 thead th { background: #eef2f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td:has(> .ebm-bool) { text-align: center; }
 table.ebm-quotes td[lang="sv"], table.ebm-quotes td[lang="en"] { min-width: 16rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
 code.ebm-id { color: #666; font-size: 0.78em; }
@@ -203,7 +204,7 @@ def root_index(built: dict[str, str | None], stamp: BuildStamp) -> str:
             items.append(f'<li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">{name}: '
                          f'{ui(lang, "report")}</a>{pdf}</li>')
         else:
-            items.append(f'<li lang="{lang}">{name}: {ui(lang, "not_built", lang=lang)}</li>')
+            items.append(f'<li lang="{lang}">{name}: {ui(lang, "not_built", code=lang)}</li>')
     body = (f'<main><h1>EBM analysis · EBM-analys</h1><p lang="en">{ui("en", "choose")} · '
             f'<span lang="sv">{ui("sv", "choose")}</span></p><ul>{"".join(items)}</ul></main>'
             f'<footer class="ebm-footer"><p class="ebm-stamp">{html.escape(stamp_text(stamp, "en"))}</p></footer>')
