@@ -88,7 +88,8 @@ def _report(args: argparse.Namespace) -> int:
     from ebm_analysis.report import NotebookFailed, PdfFailed, build_report
 
     try:
-        build_report(args.lang, show_code=args.code, run=not args.saved, make_pdf=not args.no_pdf)
+        kwargs = {"out": Path(args.out)} if args.out else {}
+        build_report(args.lang, show_code=args.code, run=not args.saved, make_pdf=not args.no_pdf, **kwargs)
     except (NotebookFailed, PdfFailed) as err:
         print(f"the report was not built: {err}", file=sys.stderr)
         return 1
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--saved", action="store_true",
                    help="render the notebooks' saved outputs instead of executing them (fast; English outputs)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
+    p.add_argument("--out", help="output folder (default: reports/ of the project)")
     p.set_defaults(func=_report)
     return parser
 

@@ -666,11 +666,16 @@ def _wrap(text: str) -> list[str]:
 Formatter = Callable[[object], str]
 
 
+#: Columns whose text is English whatever the page's language (the data's own notes and definitions).
+ENGLISH_COLUMNS = frozenset({"definition", "include", "exclude", "reasoning", "note", "memo", "coder_memo", "meaning",
+                             "difference", "problems", "verdict", "how_kept", "reading", "what"})
+
+
 def _lang_of(column: object) -> str | None:
     if isinstance(column, str):
-        if column.endswith("_sv") or column in ("section",):
+        if column.endswith("_sv") or column in ("section", "reading_a_section", "reading_b_section"):
             return "sv"
-        if column.endswith("_en"):
+        if column.endswith("_en") or column in ENGLISH_COLUMNS:
             return "en"
     return None
 
@@ -713,9 +718,21 @@ def _looks_numeric(value: object) -> bool:
             and not _is_missing(value))
 
 
+def _column_decimals(values: pd.Series) -> int | None:
+    """One number of decimals for a column of floats: 2 if any is fractional (so 1 shows as 1.00 beside 0.85)."""
+    floats = [v for v in values if isinstance(v, (float, np.floating)) and not _is_missing(v)]
+    return 2 if any(not float(v).is_integer() for v in floats) else None
+
+
 def _frame_rows(frame: pd.DataFrame, lang: str, **options) -> list[list[Cell]]:
     columns = list(frame.columns)
-    return [[_cell(v, c, lang, **options) for v, c in zip(row, columns)]
+    decimals = dict(options.pop("decimals"))
+    for j, column in enumerate(columns):
+        if isinstance(column, str) and column not in decimals:
+            found = _column_decimals(frame.iloc[:, j])
+            if found is not None:
+                decimals[column] = found
+    return [[_cell(v, c, lang, decimals=decimals, **options) for v, c in zip(row, columns)]
             for row in frame.itertuples(index=False, name=None)]
 
 
@@ -1049,8 +1066,11 @@ class Sentences:
         return str(self)
 
 
-def sentences(items: Iterable[str], lang: str | None = None) -> Sentences:
+def sentences(items: Iterable[str], lang: str = "en") -> Sentences:
     """Sentences shown as a list (e.g. the survey verdicts), missing ones left out.
+
+    ``lang`` is the language of the sentences themselves (the library writes
+    its verdicts and notes in English), not of the page.
 
     Examples
     --------
@@ -1059,4 +1079,6 @@ def sentences(items: Iterable[str], lang: str | None = None) -> Sentences:
     <BLANKLINE>
     S5: cannot be right.
     """
-    return Sentences([str(s) for s in items if not _is_missing(s) and str(s).strip()], _check_lang(lang))
+    if lang not in LANGUAGES:
+        raise DataError(Problem("(arguments)", None, "lang", repr(lang), "expected 'en' or 'sv'"))
+    return Sentences([str(s) for s in items if not _is_missing(s) and str(s).strip()], lang)

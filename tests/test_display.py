@@ -135,6 +135,8 @@ def test_decimals_decimal_comma_and_minus_sign():
     assert display.table(df, decimals={"kappa_segment": 1}, lang="sv").frame().iloc[0, 0] == "0,9"
     assert display.table(df, lang="en").frame()["Segments"].tolist() == ["3", "4"]
     assert display.format_number(-0.001, 2, "en") == "0.00"   # no "−0.00"
+    column = display.table(pd.DataFrame({"kappa_segment": [1.0, 0.85, float("nan")]}), lang="en")
+    assert column.frame().iloc[:, 0].tolist() == ["1.00", "0.85", ""]   # one precision per column
 
 
 def test_percentages_and_fractions():

@@ -78,15 +78,18 @@ def execute(path: Path, lang: str, timeout: int = 600) -> nbformat.NotebookNode:
     NotebookFailed
         Naming the notebook and the error.
     """
-    from jupyter_client import KernelManager
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
     env_before = os.environ.get("EBM_LANG")
     os.environ["EBM_LANG"] = lang
     try:
         with tempfile.TemporaryDirectory(prefix="ebm-kernel-") as sockets:
-            km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-            NotebookClient(nb, km=km, timeout=timeout, store_widget_state=False,
+            config = Config()
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(sockets, "kernel")
+            # the client creates, owns and shuts down the kernel (a kernel manager passed in would be left running)
+            NotebookClient(nb, config=config, kernel_name="python3", timeout=timeout, store_widget_state=False,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
     except Exception as exc:  # nbclient raises CellExecutionError, DeadKernelError and others
         raise NotebookFailed(f"{path.name} failed while building the report:\n{exc}") from exc
@@ -130,7 +133,7 @@ class _Ids:
 
 
 def _markdown(source: str, ids: _Ids, headings: list[tuple[int, str, str]], prose_lang: str | None) -> str:
-    body = _ANCHOR.sub("", markdown2html_mistune(source))
+    body = _SCRIPT.sub("", _ANCHOR.sub("", markdown2html_mistune(source)))
 
     def heading(match: re.Match) -> str:
         level, inner = int(match.group(1)), match.group(3)
