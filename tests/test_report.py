@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+import pypdf
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from PIL import Image
@@ -324,7 +325,6 @@ def _images_on(page) -> int:
 
 
 def test_pdf_has_every_figure_page_numbers_and_the_stamp(built):
-    pypdf = pytest.importorskip("pypdf", reason="pypdf is a test dependency (pip install -e '.[test]')")
     out, result = built
     for lang in LANGS:
         pdf = result[lang].pdf
