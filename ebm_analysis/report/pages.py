@@ -168,7 +168,8 @@ def _card(page: Page, lang: str) -> str:
     figure = ""
     if page.key_figure:
         figure = f'<p><a href="{page.file}">{page.key_figure}</a></p>'
-    count = f' <small>({ui(lang, "figures_count", n=page.figures)})</small>' if page.figures else ""
+    words = ui(lang, "figure_count") if page.figures == 1 else ui(lang, "figures_count", n=page.figures)
+    count = f" <small>({words})</small>" if page.figures else ""
     summary = f'<p lang="en">{html.escape(page.summary)}</p>' if page.summary else ""
     return (f'<div class="ebm-card"><h3><a href="{page.file}">{html.escape(page.full_title)}</a>{count}</h3>'
             f"{summary}{figure}</div>")
@@ -205,7 +206,8 @@ def root_index(built: dict[str, str | None], stamp: BuildStamp) -> str:
                          f'{ui(lang, "report")}</a>{pdf}</li>')
         else:
             items.append(f'<li lang="{lang}">{name}: {ui(lang, "not_built", code=lang)}</li>')
-    body = (f'<main><h1>EBM analysis · EBM-analys</h1><p lang="en">{ui("en", "choose")} · '
+    body = (f'<main><h1>EBM analysis · EBM-analys</h1><p lang="en">{ui("en", "root_intro")}</p>'
+            f'<p lang="sv">{ui("sv", "root_intro")}</p><p lang="en">{ui("en", "choose")} · '
             f'<span lang="sv">{ui("sv", "choose")}</span></p><ul>{"".join(items)}</ul></main>'
             f'<footer class="ebm-footer"><p class="ebm-stamp">{html.escape(stamp_text(stamp, "en"))}</p></footer>')
     return _document("EBM analysis · EBM-analys", body, "en")

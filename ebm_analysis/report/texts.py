@@ -48,6 +48,9 @@ UI: dict[str, dict[str, str]] = {
         "appendix_intro": "The codebook, the data dictionary, the tooling notebooks (interchange with other "
                           "programs, the coding workbench and more) and the references.",
         "figures_count": "{n} figures",
+        "figure_count": "1 figure",
+        "root_intro": "An analysis of the published evaluation of the pilot <i>Erfarenhetsbaserat Mentorskap</i> "
+                      "(EBM, Helsingborg 2015–2016), with every table and figure computed from the project's data.",
         "key_figure": "Key figure of {title}",
         "choose": "Choose a language",
         "index_en": "English",
@@ -98,6 +101,10 @@ UI: dict[str, dict[str, str]] = {
         "appendix_intro": "Kodboken, databeskrivningen, verktygsanteckningsböckerna (utbyte med andra program, "
                           "kodningsverktyget med mera) och referenserna.",
         "figures_count": "{n} figurer",
+        "figure_count": "1 figur",
+        "root_intro": "En analys av den publicerade utvärderingen av pilotprojektet <i>Erfarenhetsbaserat "
+                      "Mentorskap</i> (EBM, Helsingborg 2015–2016), där varje tabell och figur beräknas från "
+                      "projektets data.",
         "key_figure": "Nyckelfigur för {title}",
         "choose": "Välj språk",
         "index_en": "English",
