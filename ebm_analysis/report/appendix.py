@@ -38,8 +38,8 @@ _WORDS = {
         "direct_segments": "Segments (directly)", "direct_codings": "Codings (directly)",
         "dictionary_intro": "<code>data/README.md</code> as it stands in the data folder: every file and column, "
                             "the allowed values, the provenance rules (reported / inferred / unknown), the coding "
-                            "conventions and decisions, and the contradictions of the report. The tables below "
-                            "it count the rows the loader read from each file.",
+                            "conventions and decisions, and the contradictions of the report. The table at the "
+                            "end counts the rows the loader read from each file.",
         "files": "Files and rows as loaded",
         "references_intro": "Works cited by these pages, the notebooks and the library.",
     },
@@ -65,7 +65,7 @@ _WORDS = {
         "direct_segments": "Segment (direkt)", "direct_codings": "Kodningar (direkt)",
         "dictionary_intro": "<code>data/README.md</code> som den står i datamappen (på engelska): varje fil och "
                             "kolumn, tillåtna värden, reglerna för ursprung (rapporterat / härlett / okänt), "
-                            "kodningens konventioner och beslut samt rapportens motsägelser. Tabellen under den "
+                            "kodningens konventioner och beslut samt rapportens motsägelser. Tabellen i slutet "
                             "räknar raderna som inläsningen läste ur varje fil.",
         "files": "Filer och rader som de lästes in",
         "references_intro": "Verk som citeras av dessa sidor, anteckningsböckerna och biblioteket.",
