@@ -346,15 +346,16 @@ def test_printed_tables_fit_the_page_width(built, browser):
     context = browser.new_context(viewport={"width": 688, "height": 1000})   # 182 mm at 96 dpi
     page = context.new_page()
     page.emulate_media(media="print")
-    page.goto((out / "en" / "print.html").as_uri())
-    overflow = page.evaluate("""() => {
-        const right = document.body.getBoundingClientRect().right + 1;
-        return [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > right)
-               .map(t => t.innerText.slice(0, 60));
-    }""")
-    tables = page.evaluate("document.querySelectorAll('table').length")
+    for lang in LANGS:
+        page.goto((out / lang / "print.html").as_uri())
+        overflow = page.evaluate("""() => {
+            const right = document.body.getBoundingClientRect().right + 1;
+            return [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > right)
+                   .map(t => t.innerText.slice(0, 60));
+        }""")
+        tables = page.evaluate("document.querySelectorAll('table').length")
+        assert tables > 40 and overflow == [], lang
     context.close()
-    assert tables > 40 and overflow == []
 
 
 def _screenshot(browser, url: str, name: str, full_page: bool = True) -> np.ndarray:

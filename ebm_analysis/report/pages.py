@@ -76,7 +76,9 @@ footer.ebm-footer { margin-top: 3rem; border-top: 2px solid #1a4f8b; padding-top
   h1, h2, h3 { break-after: avoid; }
   table { font-size: 7.4pt; width: 100%; table-layout: auto; }
   .ebm-output { overflow: visible; }
-  th, td { overflow-wrap: anywhere; word-break: normal; padding: 0.12rem 0.25rem; }
+  th, td { padding: 0.12rem 0.25rem; hyphens: auto; }
+  th { overflow-wrap: break-word; }
+  td { overflow-wrap: anywhere; }
   td.num { white-space: normal; }
   table.ebm-quotes td[lang="sv"], table.ebm-quotes td[lang="en"] { min-width: 0; }
   tr, figure, .ebm-code-entry { break-inside: avoid; }
@@ -243,7 +245,7 @@ def print_document(pages: list[Page], *, lang: str, stamp: BuildStamp, version: 
     page_style = (STYLE + "\n@page { size: A4; margin: 16mm 14mm 20mm 14mm;\n"
                   f'  @bottom-left {{ content: "{stamp_line}"; font: 6.5pt "DejaVu Sans", sans-serif; color: #555; }}\n'
                   f'  @bottom-right {{ content: "{ui(lang, "page_of")} " counter(page) " {ui(lang, "of")} " '
-                  f'counter(pages); font: 8pt "DejaVu Sans", sans-serif; }} }}\n')
+                  f'counter(pages); font: 8pt "DejaVu Sans", sans-serif; white-space: nowrap; }} }}\n')
     toc = "".join(f'<li><a href="#page-{p.slug}">{html.escape(p.full_title)}</a></li>' for p in pages)
     cover = (f'<section class="ebm-cover"><h1>{ui(lang, "report")}</h1><p>{ui(lang, "intro")}</p>'
              f'<p>{ui(lang, "intro_lang")}</p><p class="ebm-stamp">{html.escape(stamp_text(stamp, lang))}</p>'
