@@ -395,3 +395,16 @@ def test_report_command_prints_no_warnings(tmp_path):
     assert done.stderr == ""
     assert done.stdout.splitlines() == [f"wrote {len(list((tmp_path / 'en').glob('*.html'))) - 1} pages to "
                                         f"{tmp_path}/en/"]
+
+
+def test_what_the_method_page_says_was_checked_holds_on_the_data():
+    """The method page states these checks; this test is what makes the statement true."""
+    from ebm_analysis import load_project
+    from ebm_analysis.queries import descendants
+    project = load_project()
+    book, codings = project.codebook, project.codings
+    assert set(project.segments()["segment_id"]) <= set(codings["segment_id"])      # every segment coded
+    used = {c for c in book["code_id"] if set(codings["code_id"]) & set(descendants(book, c, include_self=True))}
+    assert set(book.loc[book["status"] == "active", "code_id"]) <= used               # active codes are used
+    assert not set(book.loc[book["status"] == "unused", "code_id"]) & set(codings["code_id"])   # unused are not
+    assert set(codings["coder"]) == {"coder1"}                                         # one (draft) coder
