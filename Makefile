@@ -4,7 +4,8 @@
 # installs the package with the exact versions pinned in constraints.txt.
 #
 # Options:
-#   make report LANG=sv   figure labels in Swedish (default: English)
+#   make report           the report in English and Swedish: reports/en/, reports/sv/, one PDF each
+#   make report LANG=sv   only the Swedish build (LANG=en: only the English one)
 #   make report CODE=1    show code cells in the HTML rendering
 #
 # LANG is also the locale variable. We read it only when it was given on the
@@ -18,8 +19,10 @@ STAMP  := $(VENV)/.installed-stamp
 
 ifeq ($(origin LANG),command line)
 LABEL_LANG := $(LANG)
+REPORT_LANGS := $(LANG)
 else
 LABEL_LANG := en
+REPORT_LANGS := en sv
 endif
 ENV_LANG := $(shell printenv LANG)
 ifeq ($(ENV_LANG),)
@@ -34,7 +37,7 @@ CODE ?= 0
 .PHONY: report test lab setup browser-deps clean help print-lang
 
 help:
-	@echo "make report   execute every notebook, write figures/ and reports/ (LANG=sv for Swedish labels, CODE=1 to show code)"
+	@echo "make report   execute every notebook, write figures/, reports/en/ and reports/sv/ with a PDF each (LANG=sv or LANG=en for one language, CODE=1 to show code)"
 	@echo "make test     unit tests and nbval over notebooks/"
 	@echo "make lab      JupyterLab on notebooks/"
 
@@ -46,8 +49,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ebm-analysis)" >/dev/null
 	touch $(STAMP)
 
-report: $(STAMP)
-	$(BIN)/python -m ebm_analysis report --lang $(LABEL_LANG) $(if $(filter 1 yes true,$(CODE)),--code,)
+# The PDF is printed by Debian's Chromium (headless), hence browser-deps.
+report: $(STAMP) browser-deps
+	$(BIN)/python -m ebm_analysis report --lang $(REPORT_LANGS) $(if $(filter 1 yes true,$(CODE)),--code,)
 
 # The browser tests drive Debian's Chromium with Playwright (no browser download).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -4,7 +4,8 @@ The public names are re-exported here; each lives in a small topic module:
 loading (:mod:`~ebm_analysis.project`), coding (:mod:`~ebm_analysis.coding`),
 queries (:mod:`~ebm_analysis.queries`, :mod:`~ebm_analysis.coding_query`,
 :mod:`~ebm_analysis.words`), survey (:mod:`~ebm_analysis.survey`),
-attendance (:mod:`~ebm_analysis.attendance`), plots (:mod:`ebm_analysis.plotting`).
+attendance (:mod:`~ebm_analysis.attendance`), plots (:mod:`ebm_analysis.plotting`), tables for
+readers (:mod:`~ebm_analysis.display`), the report (:mod:`ebm_analysis.report`).
 
 Examples
 --------
@@ -20,7 +21,7 @@ from ebm_analysis.claims import evaluate_claims
 from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
-from ebm_analysis.figures import save_figure
+from ebm_analysis.figures import save_figure, show_figure
 from ebm_analysis.interchange import ArchiveLimits, export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.source_check import check_source, quotation_coverage, read_source
@@ -30,6 +31,7 @@ from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequ
 from ebm_analysis.words import word_frequencies
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
+from ebm_analysis import display  # the display layer: tables for readers (noqa: E402 — after the names it uses)
 
 __all__ = [
     "ArchiveLimits", "agreement_table", "dictionary_agreement", "dictionary_codings", "export_qdc", "export_qdpx",
@@ -39,6 +41,6 @@ __all__ = [
     "default_data_dir", "descendants", "evaluate_claims", "expert_presence", "grim_consistent", "group_over_time",
     "joint_combinations", "joint_table", "load_project", "quotation_coverage", "read_source", "retrieve",
     "save_figure", "search_text", "word_frequencies",
-    "survey_summary",
+    "survey_summary", "show_figure", "display",
 ]
 __version__ = "0.1.0"

@@ -307,8 +307,9 @@ def _all_agree(items: list[str], group: str, means: dict, sizes: dict, scale: Sc
             sums = sorted({sum(s) for s in sets})
             every = sum(1 for a in agreeing if a == n)
             fit = "" if n in sizes[group] else f" (but {ruled_out[group].get(n, 'this n is ruled out')})"
-            lines.append(f"  n = {n}: sums {', '.join(str(s) for s in sums)} "
-                         f"({', '.join(_exact(Fraction(s, n)) for s in sums)}); all {_word(n)} agreeing needs "
+            mean_words = [_exact(Fraction(s, n)) for s in sums]
+            lines.append(f"  n = {n}: sums {', '.join(str(s) for s in sums)}, "
+                         f"i.e. means {_and_list(mean_words)}; all {_word(n)} agreeing needs "
                          f"at least {agree_from * n}. {len(sets)} answer set(s) fit, {every} with everyone "
                          f"agreeing; {_range(min(agreeing), max(agreeing), n)} agreed{fit}.")
             if n in sizes[group]:
@@ -557,3 +558,8 @@ def evaluate_claims(project: Any, scale: Scale = (1, 4), agree_from: int | None 
                      "verdict": r.verdict, "summary": r.summary, "arithmetic": "\n".join(r.arithmetic)})
     columns = ["claim_id", "quote_sv", "quote_en", "section", "test", "items", "verdict", "summary", "arithmetic"]
     return pd.DataFrame(rows, columns=columns).astype("string")
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (a list in words, not a Python tuple)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

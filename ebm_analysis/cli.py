@@ -146,9 +146,14 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ebm_analysis.report import build_report
+    from ebm_analysis.report import NotebookFailed, PdfFailed, build_report
 
-    build_report(lang=args.lang, show_code=args.code)
+    try:
+        kwargs = {"out": Path(args.out)} if args.out else {}
+        build_report(args.lang, show_code=args.code, run=not args.saved, make_pdf=not args.no_pdf, **kwargs)
+    except (NotebookFailed, PdfFailed) as err:
+        print(f"the report was not built: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -206,9 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="top-level themes (sub-codes rolled up) or every code")
     p.set_defaults(func=_agreement)
 
-    p = sub.add_parser("report", help="execute every notebook and render reports/")
-    p.add_argument("--lang", choices=("en", "sv"), default="en", help="language of figure labels")
+    p = sub.add_parser("report", help="execute every notebook and write reports/ (HTML per language, and a PDF)")
+    p.add_argument("--lang", nargs="+", choices=("en", "sv"), default=["en", "sv"],
+                   help="the languages to build, into reports/<lang>/ (default: both)")
     p.add_argument("--code", action="store_true", help="show code cells in the HTML")
+    p.add_argument("--saved", action="store_true",
+                   help="render the notebooks' saved outputs instead of executing them (fast; English outputs)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
+    p.add_argument("--out", help="output folder (default: reports/ of the project)")
     p.set_defaults(func=_report)
     return parser
 

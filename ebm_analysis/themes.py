@@ -93,17 +93,29 @@ def theme_sources(project: Project, themes: tuple[str, ...] = FOUR_THEMES) -> pd
     return table
 
 
-def theme_timeline(project: Project, theme: str) -> pd.DataFrame:
-    """The theme and its sub-codes across the eight meetings (codings per meeting).
+def theme_timeline(project: Project, theme: str, count: str = "codings") -> pd.DataFrame:
+    """The theme and its sub-codes across the eight meetings (codings or segments per meeting).
 
     Only segments placed at a meeting count; most interview quotations are
     not, and their number is in ``.attrs["without_meeting"]``.
 
+    Parameters
+    ----------
+    project : Project
+    theme : str
+        A top-level code.
+    count : {"codings", "segments"}, default "codings"
+        Count codings, or segments (a segment counts once per code, and once
+        for the theme total however many of its sub-codes it carries).
+
     Returns
     -------
     DataFrame
-        Index the theme's codes (theme first, then sub-codes), columns
-        meetings 1–8, plus a ``theme total`` row (the theme with its sub-codes).
+        Index ``code_id``: the theme's codes (theme first, then sub-codes),
+        plus a ``theme total`` row (the theme with its sub-codes); columns
+        meetings 1–8. ``attrs["without_meeting"]`` is the number of codings
+        (or segments) of the theme not placed at a meeting, ``attrs["count"]``
+        the unit.
 
     Examples
     --------
@@ -111,13 +123,19 @@ def theme_timeline(project: Project, theme: str) -> pd.DataFrame:
     >>> t = theme_timeline(load_project(), "soft_values")
     >>> list(t.columns) == list(range(1, 9)) and "theme total" in t.index
     True
+    >>> s = theme_timeline(load_project(), "soft_values", count="segments")
+    >>> bool((s.loc["theme total"] <= t.loc["theme total"]).all()), s.attrs["count"]
+    (True, 'segments')
     """
     codes = descendants(project.codebook, theme, include_self=True)
-    by_code = code_by_meeting(project, level="code").reindex(codes).fillna(0).astype("int64")
-    total = code_by_meeting(project, level="top").loc[[theme]].rename(index={theme: "theme total"})
+    by_code = code_by_meeting(project, level="code", count=count).reindex(codes).fillna(0).astype("int64")
+    total = code_by_meeting(project, level="top", count=count).loc[[theme]].rename(index={theme: "theme total"})
     out = pd.concat([by_code, total])
-    out.attrs["without_meeting"] = int(
-        retrieve(project, code=theme)["meeting"].isna().sum())
+    out.index.name = "code_id"
+    found = retrieve(project, code=theme)
+    unplaced = found[found["meeting"].isna()]
+    out.attrs["without_meeting"] = int(len(unplaced) if count == "codings" else unplaced["segment_id"].nunique())
+    out.attrs["count"] = count
     return out
 
 

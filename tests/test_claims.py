@@ -44,7 +44,7 @@ def test_all_agreed_on_reflection_is_impossible_for_every_n(claims):
     text = row["arithmetic"]
     assert "For every n: a mean that prints as 2,85 under any rounding rule is below 2,86" in text
     assert "n = 6: no six answers give 2,85." in text and "n = 8: no eight answers give 2,85." in text
-    assert "n = 7: sums 20 (20/7 = 2.857); all seven agreeing needs at least 21. 9 answer set(s) fit, 0 with" in text
+    assert "n = 7: sums 20, i.e. means 20/7 = 2.857; all seven agreeing needs at least 21. 9 answer set(s) fit, 0 with" in text
 
 
 def test_s5_is_impossible_at_every_size_the_table_allows(claims):

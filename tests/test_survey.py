@@ -532,7 +532,9 @@ def test_plot_survey_means_marks_impossible(means):
     crosses = [line for line in ax.get_lines() if line.get_gid() == "impossible"]
     assert len(crosses) == 1                                # only S5 (jointly infeasible)
     assert crosses[0].get_xdata()[0] == pytest.approx(3.8)
-    assert [t.get_text() for t in ax.texts] == ["means do not fit together"]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "impossible_text"] == ["means do not fit together"]
+    n_labels = [t for t in ax.texts if t.get_gid() == "n"]           # n written beside each statement
+    assert len(n_labels) == 6 and all(t.get_fontstyle() == "italic" for t in n_labels)   # inferred n: italic
     legend = _legend_texts(ax)
     assert "Social secretaries" in legend and "All respondents" in legend
     assert any(t.startswith("Other respondents") for t in legend)
@@ -546,7 +548,8 @@ def test_plot_survey_means_marks_grim_failure_and_swedish():
     fig, ax = plt.subplots()
     out = plot_survey_means(joint_table(table), lang="sv", ax=ax)
     assert out is fig
-    assert [t.get_text() for t in ax.texts] == ["GRIM: omöjligt"]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "impossible_text"] == ["GRIM: omöjligt"]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "n"] == ["n = 3 / 7 (grund ej angiven)"]
     assert "Socialsekreterare" in _legend_texts(ax)
     assert "håller helt med" in ax.get_xlabel()
     with pytest.raises(DataError, match="lang"):

@@ -29,6 +29,8 @@ TEXTS = {
         "char": "character level (pooled over all segments)",
         "na": "n/a: neither used the code",
         "counts": "segments\n{a} / {b}",
+        "interval": "95 % interval of the segment-level kappa",
+        "few": "fewer than 5 segments for a coder: kappa unstable",
     },
     "sv": {
         "title": "Överensstämmelse per kod: {a} mot {b}",
@@ -37,6 +39,8 @@ TEXTS = {
         "char": "teckennivå (sammanslaget över alla segment)",
         "na": "ej def.: ingen använde koden",
         "counts": "segment\n{a} / {b}",
+        "interval": "95 %-intervall för kappa på segmentnivå",
+        "few": "färre än 5 segment för en kodare: kappa instabilt",
     },
 }
 _COLUMNS = ("coder_a", "coder_b", "code_id", "kappa_segment", "kappa_char", "segments_a", "segments_b")
@@ -50,7 +54,10 @@ def plot_kappa_by_code(table: pd.DataFrame, codebook: pd.DataFrame | None = None
     for the segment-level kappa, an open diamond for the pooled
     character-level kappa, joined by a line; on the right the number of
     segments each coder gave the code. Codes whose kappa is undefined are
-    marked "n/a" rather than drawn at 0.
+    marked "n/a" rather than drawn at 0. With the columns of
+    :func:`ebm_analysis.uncertainty.with_kappa_intervals`, the segment-level
+    kappa gets its interval (a horizontal bar) and codes that fewer than five
+    segments carry are marked with an open triangle and their counts in red.
 
     Parameters
     ----------
@@ -118,11 +125,23 @@ def plot_kappa_by_code(table: pd.DataFrame, codebook: pd.DataFrame | None = None
             gid="kappa_segment")
     ax.plot(char, ys, "D", markerfacecolor="white", markeredgecolor="#d62728", markeredgewidth=1.6,
             markersize=6, label=words["char"], zorder=5, gid="kappa_char")
+    if {"kappa_segment_low", "kappa_segment_high"} <= set(rows.columns):
+        low = rows["kappa_segment_low"].astype(float).to_numpy()
+        high = rows["kappa_segment_high"].astype(float).to_numpy()
+        lo = min(lo, float(np.nanmin(low)) - 0.05) if np.isfinite(low).any() else lo
+        drawn = ~np.isnan(low)
+        ax.hlines(ys[drawn] + 0.18, low[drawn], high[drawn], color="#1f77b4", linewidth=2, alpha=0.6, zorder=3,
+                  label=words["interval"], gid="kappa_interval")
+    few = rows["few_positives"].astype(bool).to_numpy() if "few_positives" in rows.columns else np.zeros(len(rows), bool)
     for y, s, c in zip(ys, seg, char):
         if np.isnan(s) and np.isnan(c):
             ax.text(lo + 0.02, y, words["na"], va="center", ha="left", fontsize=8, color="0.4")
-    for y, na, nb in zip(ys, rows["segments_a"], rows["segments_b"]):
-        ax.text(1.04, y, f"{int(na)} / {int(nb)}", va="center", ha="left", fontsize=8, color="0.3")
+    for y, na, nb, thin in zip(ys, rows["segments_a"], rows["segments_b"], few):
+        ax.text(1.04, y, f"{int(na)} / {int(nb)}", va="center", ha="left", fontsize=8,
+                color="#c0392b" if thin else "0.3", fontweight="bold" if thin else "normal")
+    if few.any():
+        ax.plot(np.full(few.sum(), 1.0), ys[few], linestyle="none", marker="^", markerfacecolor="white",
+                markeredgecolor="#c0392b", markersize=7, clip_on=False, zorder=6, label=words["few"], gid="few")
     ax.text(1.04, len(rows) - 0.45, words["counts"].format(a=a, b=b), va="bottom", ha="left", fontsize=8,
             color="0.3")
     ax.axvline(0, color="0.6", linewidth=0.8, zorder=1)

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ebm_analysis.plotting._common import figure_and_axes
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -117,17 +118,25 @@ def _draw_cell(ax: Axes, x: float, w: float, row, color: str) -> None:
 
 
 def _bounds_legend(ax: Axes, text: dict, roles: list[str], lang: str) -> None:
-    handles = [Patch(facecolor=ROLE_COLORS.get(r, _OTHER), label=label(r, lang)) for r in roles]
-    handles += [
-        Line2D([], [], color="#555555", marker="o", markerfacecolor="#555555", markeredgecolor="black",
-               linewidth=6, label=text["reported"]),
-        Line2D([], [], color="#cccccc", marker="o", markerfacecolor="white", markeredgecolor="#555555",
-               linewidth=6, label=text["inferred"]),
-        Patch(facecolor="white", edgecolor="#555555", hatch="////", label=text["bounded"]),
-        Line2D([], [], color="#555555", linewidth=1.2, label=text["roster"]),
+    """Roles by colour, then each way of drawing a count with one swatch per role, in the roles' own colours."""
+    colors = [ROLE_COLORS.get(r, _OTHER) for r in roles]
+    handles = [Patch(facecolor=c, label=label(r, lang)) for r, c in zip(roles, colors)]
+    labels = [h.get_label() for h in handles]
+    styles = [
+        ([Patch(facecolor=c) for c in colors]
+         + [Line2D([], [], marker="o", markerfacecolor="#555555", markeredgecolor="black", linestyle="none")],
+         text["reported"]),
+        ([Patch(facecolor=c, alpha=0.35) for c in colors]
+         + [Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="#555555", linestyle="none")],
+         text["inferred"]),
+        ([Patch(facecolor="white", edgecolor=c, hatch="////") for c in colors], text["bounded"]),
+        ([Line2D([], [], color="#555555", linewidth=1.2)], text["roster"]),
     ]
-    ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              frameon=False)
+    for group, words in styles:
+        handles.append(tuple(group))
+        labels.append(words)
+    ax.legend(handles=handles, labels=labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.15)},
+              handlelength=4.5, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
 def plot_attendance_bounds(bounds: pd.DataFrame, lang: str | None = None, ax: Axes | None = None) -> Figure:
@@ -288,12 +297,18 @@ def plot_group_timeline(timeline: pd.DataFrame, lang: str | None = None, ax: Axe
     ax.set_xlabel(label("meeting", lang))
     ax.set_title(text["timeline_title"])
     _annotate_timeline(ax, rows, roles, text, max(meetings), timeline)
-    handles = [Patch(facecolor="#999999", alpha=0.35, label=text["member"]),
-               Patch(facecolor="white", edgecolor="#999999", hatch="///", label=text["unknown_member"])]
+    colors = [ROLE_COLORS.get(r, _OTHER) for r in dict.fromkeys(roles.values())]
+    handles = [tuple(Patch(facecolor=c, alpha=0.35) for c in colors),
+               tuple(Patch(facecolor="white", edgecolor=c, hatch="///") for c in colors)]
+    labels = [text["member"], text["unknown_member"]]
     used = set(zip(timeline["status"], timeline["basis"].fillna("")))
-    handles += [Line2D([], [], linestyle="none", markersize=7, label=text[f"{s}_{b}"], **_MARKERS[(s, b)])
-                for s, b in _MARKERS if (s, b) in used]
-    handles.append(Line2D([], [], linestyle="none", label=text["no_marker"]))
-    ax.legend(handles=handles, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=3, frameon=False)
+    for s, b in _MARKERS:
+        if (s, b) in used:
+            handles.append(Line2D([], [], linestyle="none", markersize=7, **_MARKERS[(s, b)]))
+            labels.append(text[f"{s}_{b}"])
+    handles.append(Line2D([], [], linestyle="none"))
+    labels.append(text["no_marker"])
+    ax.legend(handles=handles, labels=labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.1)},
+              handlelength=4, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
+              frameon=False)
     return fig

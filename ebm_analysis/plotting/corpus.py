@@ -10,11 +10,11 @@ from matplotlib.figure import Figure
 from ebm_analysis.labels import current_language
 
 LABELS = {
-    "en": {"title": "Material per meeting", "x": "Meeting", "y": "Number of segments",
+    "en": {"title": "Material per meeting, in segments", "x": "Meeting", "y": "Number of segments",
            "observed": "Meeting notes: observed", "retold": "Meeting notes: retold",
            "unclear": "Meeting notes: observed or retold (the report disagrees)",
            "excerpts": "Quotations placed at the meeting"},
-    "sv": {"title": "Material per träff", "x": "Träff", "y": "Antal segment",
+    "sv": {"title": "Material per träff, i segment", "x": "Träff", "y": "Antal segment",
            "observed": "Mötesanteckningar: observerad", "retold": "Mötesanteckningar: återberättad",
            "unclear": "Mötesanteckningar: observerad eller återberättad (rapporten motsäger sig)",
            "excerpts": "Citat från träffen"},

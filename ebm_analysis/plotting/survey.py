@@ -9,6 +9,8 @@ ranges implied by them.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -31,7 +33,12 @@ LABELS = {
         "bad": "Cannot be right as printed",
         "grim_bad": "GRIM: impossible",
         "joint_bad": "means do not fit together",
-        "means_title": "Survey means as printed",
+        "means_title": "Survey means as printed, per statement",
+        "n_head": "n: social secr. / all",
+        "n_reported": "n = {a} / {b}",
+        "n_inferred": "n ≈ {a} / {b} (inferred)",
+        "n_unknown": "n = {a} / {b} (basis not given)",
+        "n_note": "n in grey italics: inferred (the report prints no n)",
         "means_x": "Mean ({lo} = do not agree at all, {hi} = agree fully)",
         "likert_title": "Answers per statement",
         "likert_x": "Share of answers (%)",
@@ -47,7 +54,12 @@ LABELS = {
         "bad": "Kan inte stämma som tryckt",
         "grim_bad": "GRIM: omöjligt",
         "joint_bad": "medelvärdena går inte ihop",
-        "means_title": "Enkätens medelvärden som tryckta",
+        "means_title": "Enkätens medelvärden som tryckta, per påstående",
+        "n_head": "n: socialsekr. / alla",
+        "n_reported": "n = {a} / {b}",
+        "n_inferred": "n ≈ {a} / {b} (härlett)",
+        "n_unknown": "n = {a} / {b} (grund ej angiven)",
+        "n_note": "n i grå kursiv: härlett (rapporten anger inget n)",
         "means_x": "Medelvärde ({lo} = håller inte med alls, {hi} = håller helt med)",
         "likert_title": "Svar per påstående",
         "likert_x": "Andel av svaren (%)",
@@ -92,20 +104,27 @@ def _mark_bad(ax: Axes, x: float, y: float, text: str, right_side: bool) -> None
 
 
 def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str | None = None,
-                      ax: Axes | None = None, scale: tuple[int, int] = (1, 4)) -> Figure:
+                      ax: Axes | None = None, scale: tuple[int, int] = (1, 4), *,
+                      items: pd.DataFrame | None = None) -> Figure:
     """Dot plot of both printed means per item, with the other respondents' implied range.
 
     Parameters
     ----------
     means_or_joint_table : DataFrame
         ``data/survey_means.csv`` (long, with ``group``) or the output of
-        :func:`ebm_analysis.survey.joint_table`.
+        :func:`ebm_analysis.survey.joint_table`. From ``survey_means`` the
+        basis of each n (``n_basis``) is known: an inferred n is drawn in
+        grey italics with "≈", a reported one in plain black; from a joint
+        table the basis is not known and the label says so.
     lang : {"en", "sv"}
         Language of the labels.
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made if omitted.
     scale : (int, int)
         Answer scale (the x axis).
+    items : DataFrame, optional
+        ``data/survey_items.csv``: each statement is written beside its
+        item id (``statement_en`` or ``statement_sv`` by ``lang``).
 
     Returns
     -------
@@ -121,14 +140,17 @@ def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str | None = Non
     >>> df = pd.DataFrame({"item": ["S5", "S5"],
     ...     "group": ["social_secretaries", "all_respondents"],
     ...     "mean_printed": ["3,33", "3,8"], "n_min": [3, 6], "n_max": [4, 8],
-    ...     "n_likely": [3, 7]})
+    ...     "n_likely": [3, 7], "n_basis": ["inferred", "inferred"]})
     >>> fig = plot_survey_means(df)
-    >>> [t.get_text() for t in fig.axes[0].texts]
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "impossible_text"]
     ['means do not fit together']
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "n"]
+    ['n ≈ 3 / 7 (inferred)']
     """
     words = _labels(lang)
     table = _as_joint(means_or_joint_table, scale).reset_index(drop=True)
-    fig, ax = figure_and_axes(ax, (7, 0.6 * len(table) + 1.5))
+    statements = _statements(items, lang)
+    fig, ax = figure_and_axes(ax, (9.5 if statements else 7, (1.0 if statements else 0.6) * len(table) + 1.8))
     ys = np.arange(len(table))[::-1]
     ax.plot([float(v) for v in table["sub_value"]], ys + 0.12, "o", color="#1f77b4",
             label=words["sub"], zorder=4)
@@ -156,15 +178,55 @@ def plot_survey_means(means_or_joint_table: pd.DataFrame, lang: str | None = Non
     lo, hi = scale
     ax.set_xlim(lo - 0.2, hi + 0.4)
     ax.set_xticks(range(lo, hi + 1))
-    ax.set_yticks(ys, list(table["item"]))
+    ax.set_yticks(ys, [_item_label(item, statements) for item in table["item"]], fontsize=8 if statements else None)
     ax.set_ylim(-0.8, len(table) - 0.4)
     ax.set_xlabel(words["means_x"].format(lo=lo, hi=hi))
     ax.set_title(words["means_title"])
     ax.grid(axis="x", color="0.9")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8,
-              frameon=False)
+    inferred = _draw_n(ax, ys, table, _n_basis(means_or_joint_table), words)
+    if inferred:
+        ax.plot([], [], linestyle="none", label=words["n_note"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(1.0, fig.get_size_inches()[1] / 4)), ncol=2,
+              fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _statements(items: pd.DataFrame | None, lang: str | None) -> dict[str, str]:
+    if items is None:
+        return {}
+    column = "statement_sv" if (lang or current_language()) == "sv" else "statement_en"
+    return {str(i): str(t) for i, t in zip(items["item"], items[column])}
+
+
+def _item_label(item: str, statements: dict[str, str]) -> str:
+    if item not in statements:
+        return str(item)
+    return f"{item}  " + "\n".join(textwrap.wrap(statements[item], 48))
+
+
+def _n_basis(table: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(item, "sub"/"total") → basis of n, when the table is survey_means."""
+    if not isinstance(table, pd.DataFrame) or not {"group", "n_basis"} <= set(table.columns):
+        return {}
+    side = {"social_secretaries": "sub", "all_respondents": "total"}
+    return {(str(i), side.get(str(g), str(g))): str(b) for i, g, b in zip(table["item"], table["group"], table["n_basis"])}
+
+
+def _draw_n(ax: Axes, ys, table: pd.DataFrame, basis: dict, words: dict[str, str]) -> bool:
+    """Write "n = a / b" right of each row; inferred n in grey italics. True if any is inferred."""
+    transform = ax.get_yaxis_transform()
+    ax.text(1.02, len(table) - 0.5, words["n_head"], transform=transform, fontsize=7, color="0.3",
+            va="bottom", ha="left", gid="n_head")
+    any_inferred = False
+    for y, row in zip(ys, table.to_dict("records")):
+        kinds = {basis.get((str(row["item"]), side)) for side in ("sub", "total")}
+        key = "n_reported" if kinds == {"reported"} else "n_inferred" if "inferred" in kinds else "n_unknown"
+        any_inferred |= key == "n_inferred"
+        style = {"color": "black"} if key == "n_reported" else {"color": "0.45", "fontstyle": "italic"}
+        ax.text(1.02, y, words[key].format(a=row["sub_n"], b=row["total_n"]), transform=transform, fontsize=8,
+                va="center", ha="left", gid="n", **style)
+    return any_inferred
 
 
 def _diverging_segments(shares: dict[int, float], scale: tuple[int, int]) -> list[tuple[int, float, float]]:

@@ -357,7 +357,7 @@ def codings_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame) -> st
         rows.append(
             f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{_color(color)}"></span></td>'
             f"<td>{html.escape(str(row.coding_id))}</td><td>{html.escape(str(path))}</td>"
-            f"<td>{_span_text(row.start, row.end)}</td><td lang=\"sv\">{html.escape(shorten(coded, 80))}</td>"
+            f"<td>{_span_text(row.start, row.end)}</td><td lang=\"sv\">{html.escape(coded)}</td>"
             f"<td>{html.escape(str(row.coder))}</td><td>{html.escape(memo)}</td></tr>")
     head = "".join(f"<th>{h}</th>" for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
     return (f'<table class="ebm-codings"><thead><tr>{head}</tr></thead><tbody>'
@@ -365,7 +365,7 @@ def codings_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame) -> st
 
 
 def segments_html(table: pd.DataFrame, max_rows: int = 15, lang: str | None = None) -> str:
-    """A table of segments (as :func:`filter_segments` returns), the first ``max_rows`` of them.
+    """A table of segments (as :func:`filter_segments` returns), the first ``max_rows`` of them, texts whole.
 
     Examples
     --------
@@ -380,7 +380,7 @@ def segments_html(table: pd.DataFrame, max_rows: int = 15, lang: str | None = No
         meeting = "" if pd.isna(row.meeting) else str(int(row.meeting))
         rows.append(f"<tr><td>{html.escape(str(row.segment_id))}</td><td>{html.escape(label(str(row.source_type), lang))}</td>"
                     f"<td>{html.escape(label(str(row.speaker_role), lang))}</td><td>{meeting}</td>"
-                    f"<td>{html.escape(str(row.codes))}</td><td lang=\"sv\">{html.escape(shorten(row.text_sv, 90))}</td></tr>")
+                    f"<td>{html.escape(str(row.codes))}</td><td lang=\"sv\">{html.escape(str(row.text_sv))}</td></tr>")
     more = len(table) - min(len(table), max_rows)
     if more:
         rows.append(f'<tr><td colspan="6"><em>… and {more} more segment{"s" if more != 1 else ""}</em></td></tr>')
@@ -698,11 +698,14 @@ def meeting_bars_html(counts: pd.DataFrame, highlight: int | str = ALL, title: s
             f"<th>Codings</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + note)
 
 
-def quotes_html(quotes: pd.DataFrame, lang: str | None = None, max_rows: int | None = None) -> str:
+def quotes_html(quotes: pd.DataFrame, lang: str | None = None, max_rows: int | None = None,
+                whole: bool = False) -> str:
     """The quotes as an HTML table: where from, the code, the Swedish passage in context, the English.
 
     The coded span is in ``<mark>``, with up to the retrieved context either
-    side; the English column is the translation of the whole segment.
+    side ("…" where the segment goes on), or the whole segment when
+    ``whole`` (retrieved with a context longer than any segment); the
+    English column is the translation of the whole segment.
 
     Examples
     --------
@@ -719,8 +722,9 @@ def quotes_html(quotes: pd.DataFrame, lang: str | None = None, max_rows: int | N
     rows = []
     for row in shown.itertuples():
         meeting = "—" if pd.isna(row.meeting) else str(int(row.meeting))
-        before = ("…" if row.context_before else "") + html.escape(str(row.context_before or ""))
-        after = html.escape(str(row.context_after or "")) + ("…" if row.context_after else "")
+        cut = not whole
+        before = ("…" if cut and row.context_before else "") + html.escape(str(row.context_before or ""))
+        after = html.escape(str(row.context_after or "")) + ("…" if cut and row.context_after else "")
         memo = "" if pd.isna(row.memo) else f'<div style="color:#777"><small>Memo: {html.escape(str(row.memo))}</small></div>'
         rows.append(
             f"<tr><td>{html.escape(str(row.segment_id))}</td><td>{html.escape(label(str(row.source_type), lang))}</td>"

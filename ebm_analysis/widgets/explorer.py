@@ -17,6 +17,9 @@ from ebm_analysis.widgets.core import (
 
 __all__ = ["ThemeExplorer"]
 
+#: Context (characters) longer than any segment: the static view shows each passage in its whole segment.
+WHOLE_SEGMENT = 1_000_000
+
 
 def _classed(widget: w.Widget, *classes: str) -> w.Widget:
     for name in classes:
@@ -140,8 +143,14 @@ class ThemeExplorer(w.VBox):
         ----------
         max_rows : int, optional
             Passages shown before "… and N more"; None shows all.
+
+        For a reader of the static page each passage is shown within its
+        whole segment (the coded span marked), never cut.
         """
-        quotes = self.quotes_view.value if max_rows is None else quotes_html(self.quotes, max_rows=max_rows)
+        whole = theme_quotes(self.data, self.theme_select.value, role=self.role_select.value,
+                             meeting=self.meeting_select.value, source_type=self.source_select.value,
+                             context=WHOLE_SEGMENT)
+        quotes = quotes_html(whole, max_rows=max_rows, whole=True)
         return (f'<div class="ebm-static ebm-theme-static">{self.summary.value}{self.chart.value}'
                 f"{quotes}</div>")
 
