@@ -1,0 +1,149 @@
+"""Benchmark: opening a study-scale project, ``load_project`` against building SQLite from the same CSVs.
+
+The study is SYNTHETIC (``benchmarks/study.py``: 200 interviews, about 2 M
+words in 40,000 segments, 100 codes in three levels, 50,000 codings, 30 %
+whole-segment), written once into a temporary folder.
+
+- **ours**: ``load_project(folder)``, which reads every table and checks every
+  value, key and reference (nothing is skipped for speed).
+- **SQLite**: what a QualCoder-style tool does when it opens the same CSV
+  files: decode each file, split it with the ``csv`` module, insert every
+  row into an in-memory SQLite table, and build indexes on the key and join
+  columns. It validates nothing.
+
+Both run in this one process, one after the other, best of ``--repeat`` runs
+each; the ratio is ours / SQLite (below 1: ours is faster). The two are
+checked to hold the same number of rows per table.
+
+Run from the repository root::
+
+    python benchmarks/bench_load.py [--repeat 3] [--quick] [--profile]
+
+``--profile`` also prints the top lines of a cProfile run of one
+``load_project`` (sorted by own time), as quoted in ``benchmarks/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import io
+import os
+import platform
+import pstats
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from study import SEED, make_study  # noqa: E402
+
+from ebm_analysis.project import load_project  # noqa: E402
+from ebm_analysis.reading import FIELD_LIMIT  # noqa: E402
+from ebm_analysis.schema import TABLES  # noqa: E402
+
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+
+
+def build_sqlite(folder: Path) -> sqlite3.Connection:
+    """An in-memory SQLite database from every table file of ``folder`` (no validation)."""
+    db = sqlite3.connect(":memory:")
+    for table in TABLES:
+        path = folder / table.file
+        if not path.exists():
+            continue
+        text = path.read_bytes().decode("utf-8-sig")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader)
+        columns = ", ".join(f'"{c}"' for c in header)
+        db.execute(f'CREATE TABLE "{table.name}" ({columns})')
+        marks = ", ".join("?" * len(header))
+        db.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', reader)
+        keys = ", ".join(f'"{k}"' for k in table.key)
+        db.execute(f'CREATE UNIQUE INDEX "ix_{table.name}_key" ON "{table.name}" ({keys})')
+        for col in table.columns:
+            if col.references:
+                db.execute(f'CREATE INDEX "ix_{table.name}_{col.name}" ON "{table.name}" ("{col.name}")')
+    db.execute('CREATE INDEX "ix_codings_segment" ON "codings" ("segment_id")')
+    db.commit()
+    return db
+
+
+def best(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        result = None
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+def same_rows(project, db: sqlite3.Connection) -> None:
+    for table in TABLES:
+        ours = len(project.tables[table.name])
+        try:
+            theirs = db.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+        except sqlite3.OperationalError:
+            theirs = 0
+        if ours != theirs:
+            raise SystemExit(f"MISMATCH in {table.file}: load_project has {ours} rows, SQLite {theirs}")
+
+
+def profile(folder: Path, top: int) -> None:
+    prof = cProfile.Profile()
+    prof.enable()
+    load_project(folder)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime")
+    stats.print_stats(top)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    total = next(line for line in lines if "function calls" in line)
+    print(f"\nprofile of one load_project ({total.strip()}), top {top} by own time:")
+    print("\n".join(lines[start:start + top + 1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the size, for a smoke test")
+    parser.add_argument("--profile", action="store_true", help="print the top lines of a cProfile run")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    print(f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+          f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}; SYNTHETIC study, seed {SEED}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "study"
+        t0 = time.perf_counter()
+        make_study(folder, 200 // scale, n_segments=40_000 // scale, n_words=2_000_000 // scale,
+                   n_codings=50_000 // scale)
+        size = sum(p.stat().st_size for p in folder.iterdir())
+        print(f"generated in {time.perf_counter() - t0:.1f} s: {size / 1e6:.1f} MB of CSV")
+        t_ours, project = best(lambda: load_project(folder), args.repeat)
+        t_sql, db = best(lambda: build_sqlite(folder), args.repeat)
+        same_rows(project, db)
+        print(f"\n{'step':44} {'time':>8}")
+        print(f"{'load_project (full validation)':44} {t_ours:7.3f}s")
+        print(f"{'CSV -> SQLite (inserts + indexes)':44} {t_sql:7.3f}s")
+        print(f"{'ratio ours / SQLite':44} {t_ours / t_sql:8.2f}")
+        print(f"\nrows: {len(project.excerpts):,} segments, {len(project.codebook)} codes, "
+              f"{len(project.codings):,} codings; best of {args.repeat}; both tables hold the same rows.")
+        if args.profile:
+            profile(folder, args.top)
+
+
+if __name__ == "__main__":
+    main()
