@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem, excerpt, printable, shorten
-from ebm_analysis.reading import RawTable, read_raw_table
+from ebm_analysis import cache
+from ebm_analysis.reading import RawTable, parse_table, read_file_bytes
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -174,19 +175,41 @@ def load_project(path: str | Path | None = None) -> Project:
 
 def _load(folder: Path, entries: set[str]) -> Project:
     problems: list[Problem] = []
-    raw: dict[str, RawTable] = {}
+    contents: dict[str, bytes] = {}
     for table in TABLES:
         if table.file not in entries:
             problems.extend(_missing_file(table, entries))
             continue
-        parsed, found = read_raw_table(folder / table.file, table.file, folder)
+        data, found = read_file_bytes(folder / table.file, table.file, folder)
         problems.extend(found)
-        if parsed is not None:
-            raw[table.name] = parsed
+        if data is not None:
+            contents[table.name] = data
+    cacheable = not problems and sum(map(len, contents.values())) >= cache.MIN_BYTES
+    key = cache.cache_key(contents) if cacheable else None
+    frames = cache.read_cache(folder, key) if cacheable else None
+    if frames is None or set(frames) != set(contents):
+        frames = _validated_frames(contents, problems)
+        if cacheable:
+            cache.write_cache(folder, key, frames)
+    for table in TABLES:
+        if table.name not in frames:
+            frames[table.name] = _empty_frame(table)
+    frames["survey_means"]["mean_value"] = pd.array(
+        [float(_decimal(v)) for v in frames["survey_means"]["mean_printed"]], dtype="Float64")
+    return Project(folder, frames)
+
+
+def _validated_frames(contents: dict[str, bytes], problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Split, type and check every table; raise one DataError with every problem found."""
     frames: dict[str, pd.DataFrame] = {}
     lines: dict[str, list[int]] = {}
-    for name, rt in raw.items():
-        frame, frame_lines, found = _typed_frame(TABLES_BY_NAME[name], rt)
+    for name, data in contents.items():
+        table = TABLES_BY_NAME[name]
+        rt, found = parse_table(data, table.file)
+        problems.extend(found)
+        if rt is None:
+            continue
+        frame, frame_lines, found = _typed_frame(table, rt)
         problems.extend(found)
         if frame is not None:
             frames[name] = frame
@@ -196,12 +219,7 @@ def _load(folder: Path, entries: set[str]) -> Project:
     problems.extend(_check_extra(frames, lines))
     if problems:
         raise DataError(problems)
-    for table in TABLES:
-        if table.name not in frames:
-            frames[table.name] = _empty_frame(table)
-    frames["survey_means"]["mean_value"] = pd.array(
-        [float(_decimal(v)) for v in frames["survey_means"]["mean_printed"]], dtype="Float64")
-    return Project(folder, frames)
+    return frames
 
 
 # ---------------------------------------------------------------- the folder
