@@ -435,8 +435,11 @@ def read_raw_table(path: Path, file: str | None = None,
     return parse_table(data, file)
 
 
-def parse_table(data: bytes, file: str) -> tuple[RawTable | None, list[Problem]]:
+def parse_table(data: bytes, file: str, *, unescape: bool = True) -> tuple[RawTable | None, list[Problem]]:
     """Split the bytes of a CSV file into a :class:`RawTable`, collecting problems.
+
+    With ``unescape=False`` the cells are kept exactly as stored (formula
+    escapes included), for :func:`formula_cells`.
 
     Examples
     --------
@@ -465,7 +468,7 @@ def parse_table(data: bytes, file: str) -> tuple[RawTable | None, list[Problem]]
         if (rec and rec[0].strip()) or any(c.strip() for c in rec):
             cells.append(rec)
             row_lines.append(line)
-    if _may_hold_escapes(text):
+    if unescape and _may_hold_escapes(text):
         cells = [[unescape_formula(c) for c in rec] for rec in cells]
     header, cells = _drop_trailing_empty_columns(header, cells)
     problems.extend(_check_field_counts(file, header, cells, row_lines, delimiter))
@@ -577,3 +580,42 @@ def _check_field_counts(file, header, cells, lines, delimiter):
         if len(rec) != width:
             yield Problem(file, line, None, f"{len(rec)} fields where the header has {width}",
                           f"expected {width}; a {name} inside a text must be within double quotes (\"...\")")
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?|[+-]")
+
+
+def formula_cells(folder: str | Path) -> list[tuple[str, int, str, str]]:
+    """Cells of the folder's CSV files that a spreadsheet would run as a formula.
+
+    A cell as stored that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return, other than a plain number or a lone sign; cells written
+    by the workbench are escaped (see :func:`escape_formula`) and never listed.
+
+    Returns
+    -------
+    list of (file, line, column, value)
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "codings.csv").write_text("id,memo\\nK1,=HYPERLINK(x)\\nK2,'=safe\\nK3,-5\\n")
+    >>> formula_cells(folder)
+    [('codings.csv', 2, 'memo', '=HYPERLINK(x)')]
+    """
+    folder = Path(folder)
+    found = []
+    for path in sorted(folder.glob("*.csv")):
+        data, _ = read_file_bytes(path, path.name, folder)
+        if data is None:
+            continue
+        rt, _ = parse_table(data, path.name, unescape=False)
+        if rt is None:
+            continue
+        for line, rec in zip(rt.lines, rt.cells):
+            for i, cell in enumerate(rec):
+                if cell[:1] in FORMULA_PREFIXES and not _PLAIN_NUMBER.fullmatch(cell.strip()):
+                    column = rt.header[i] if i < len(rt.header) else f"#{i + 1}"
+                    found.append((path.name, line, column, cell))
+    return found
