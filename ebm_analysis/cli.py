@@ -59,7 +59,7 @@ def _check(args: argparse.Namespace) -> int:
               "pseudonymised research data must not hold them:")
         for w in warnings.itertuples(index=False):
             where = f"{printable(w.file, 200)}, line {w.line}" if pd.notna(w.line) else printable(w.file, 200)
-            if w.column is not None:
+            if pd.notna(w.column):
                 where += f", column '{printable(str(w.column), 60)}'"
             print(f"  - {where}: {w.kind} {excerpt(w.value, 60)}")
         print("Replace each with a pseudonym or remove it, then run the check again.")

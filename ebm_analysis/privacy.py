@@ -241,7 +241,7 @@ def scan_folder(folder: str | Path) -> pd.DataFrame:
     DataFrame
         Columns ``file`` (relative to the folder, e.g. ``.versions/codings.0003.csv``),
         ``line``, ``column`` (the header name; for a JSON lines file the key,
-        e.g. ``after.memo``; empty for plain text), ``kind`` (personnummer,
+        e.g. ``after.memo``; missing for plain text), ``kind`` (personnummer,
         possible personnummer, phone, email, name) and ``value`` (as written);
         one row per finding.
 
@@ -264,7 +264,8 @@ def scan_folder(folder: str | Path) -> pd.DataFrame:
             continue  # links out of the folder, pipes, devices: never read (check reports the tables)
         cells = _cells(rel, data)
         rows += [(rel, line, column, kind, value) for line, column, kind, value in _scan_cells(cells, names_rx)]
-    return pd.DataFrame(rows, columns=WARNING_COLUMNS).astype({"line": "Int64"})
+    return pd.DataFrame(rows, columns=WARNING_COLUMNS).astype(
+        {"file": "string", "line": "Int64", "column": "string", "kind": "string", "value": "string"})
 
 
 def _cells(rel: str, data: bytes) -> list[tuple[int, str | None, str]]:

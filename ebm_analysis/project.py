@@ -206,6 +206,9 @@ def _validated_frames(contents: dict[str, bytes], problems: list[Problem]) -> di
     for name, data in contents.items():
         table = TABLES_BY_NAME[name]
         rt, found = parse_table(data, table.file)
+        if rt is not None and _foreign_header(table, rt):
+            problems.extend(_check_header(table, rt))   # not this table: say so, and quote nothing more of it
+            continue
         problems.extend(found)
         if rt is None:
             continue
@@ -255,6 +258,9 @@ _COPY_MARKS = re.compile(r"(\s*\(\d+\)|\s*-?\s*(copy|kopia)(\s*\d+)?|[ _-]\d+|\.
                          re.IGNORECASE)
 
 
+_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods")
+
+
 def near_misses(name: str, entries) -> list[str]:
     """Names in ``entries`` that look like ``name`` saved wrongly (case, copy marks, extension).
 
@@ -269,10 +275,8 @@ def near_misses(name: str, entries) -> list[str]:
         if entry == name or entry.startswith("."):
             return False
         base = entry.lower()
-        for suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods"):
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
-                break
+        while base.endswith(_SUFFIXES):
+            base = base[: base.rindex(".")]
         base = _COPY_MARKS.sub("", base).strip()
         return base == stem or difflib.SequenceMatcher(None, base, stem).ratio() >= 0.9
     return sorted(e for e in entries if looks_alike(e))
@@ -306,9 +310,13 @@ def _typed_frame(table: Table, rt: RawTable) -> tuple[pd.DataFrame | None, list[
     return pd.DataFrame(arrays), lines, []
 
 
+def _foreign_header(table: Table, rt: RawTable) -> bool:
+    return not set(table.column_names) & set(rt.header)
+
+
 def _check_header(table: Table, rt: RawTable) -> list[Problem]:
     expected = table.column_names
-    if rt.header and not set(expected) & set(rt.header):
+    if _foreign_header(table, rt):
         return [Problem(table.file, 1, None,
                         f"a first line that is not the header of this table ({excerpt(','.join(rt.header), 40)})",
                         f"expected the columns {', '.join(expected)}; is this the right file?")]
