@@ -4,8 +4,11 @@ The study is SYNTHETIC (``benchmarks/study.py``: 200 interviews, about 2 M
 words in 40,000 segments, 100 codes in three levels, 50,000 codings, 30 %
 whole-segment), written once into a temporary folder.
 
-- **ours**: ``load_project(folder)``, which reads every table and checks every
-  value, key and reference (nothing is skipped for speed).
+- **ours**, three ways: ``load_project(folder)`` on the first open (every
+  table read and every value, key and reference checked, then the validated
+  cache written to ``.cache/``); with the cache switched off (validation
+  only); and on a later open of the same bytes (every file still read,
+  checked for links/pipes/size and hashed; the tables come from the cache).
 - **SQLite**: what a QualCoder-style tool does when it opens the same CSV
   files: decode each file, split it with the ``csv`` module, insert every
   row into an in-memory SQLite table, and build indexes on the key and join
@@ -19,8 +22,8 @@ Run from the repository root::
 
     python benchmarks/bench_load.py [--repeat 3] [--quick] [--profile]
 
-``--profile`` also prints the top lines of a cProfile run of one
-``load_project`` (sorted by own time), as quoted in ``benchmarks/README.md``.
+``--profile`` also prints the top lines of cProfile runs of ``load_project``
+(sorted by own time), as quoted in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from study import SEED, make_study  # noqa: E402
 
+from ebm_analysis import cache  # noqa: E402
 from ebm_analysis.project import load_project  # noqa: E402
 from ebm_analysis.reading import FIELD_LIMIT  # noqa: E402
 from ebm_analysis.schema import TABLES  # noqa: E402
@@ -78,14 +82,30 @@ def build_sqlite(folder: Path) -> sqlite3.Connection:
     return db
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def best_interleaved(fns: dict, repeat: int) -> tuple[dict[str, float], dict[str, object]]:
+    """Best of ``repeat`` wall times of each function, run in turn so that load on the machine hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, object] = {}
     for _ in range(repeat):
-        result = None
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: min(t) for name, t in times.items()}, results
+
+
+def first_open(folder: Path):
+    cache.clear_cache(folder)
+    return load_project(folder)
+
+
+def validation_only(folder: Path):
+    saved = cache.MIN_BYTES
+    cache.MIN_BYTES = 1 << 62
+    try:
+        return load_project(folder)
+    finally:
+        cache.MIN_BYTES = saved
 
 
 def same_rows(project, db: sqlite3.Connection) -> None:
@@ -99,10 +119,11 @@ def same_rows(project, db: sqlite3.Connection) -> None:
             raise SystemExit(f"MISMATCH in {table.file}: load_project has {ours} rows, SQLite {theirs}")
 
 
-def profile(folder: Path, top: int) -> None:
+def profile(folder: Path, top: int, title: str, load) -> None:
+    load(folder)
     prof = cProfile.Profile()
     prof.enable()
-    load_project(folder)
+    load(folder)
     prof.disable()
     out = io.StringIO()
     stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime")
@@ -110,7 +131,7 @@ def profile(folder: Path, top: int) -> None:
     lines = out.getvalue().splitlines()
     start = next(i for i, line in enumerate(lines) if "ncalls" in line)
     total = next(line for line in lines if "function calls" in line)
-    print(f"\nprofile of one load_project ({total.strip()}), top {top} by own time:")
+    print(f"\nprofile of {title} ({total.strip()}), top {top} by own time:")
     print("\n".join(lines[start:start + top + 1]))
 
 
@@ -132,17 +153,25 @@ def main() -> None:
                    n_codings=50_000 // scale)
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"generated in {time.perf_counter() - t0:.1f} s: {size / 1e6:.1f} MB of CSV")
-        t_ours, project = best(lambda: load_project(folder), args.repeat)
-        t_sql, db = best(lambda: build_sqlite(folder), args.repeat)
-        same_rows(project, db)
-        print(f"\n{'step':44} {'time':>8}")
-        print(f"{'load_project (full validation)':44} {t_ours:7.3f}s")
-        print(f"{'CSV -> SQLite (inserts + indexes)':44} {t_sql:7.3f}s")
-        print(f"{'ratio ours / SQLite':44} {t_ours / t_sql:8.2f}")
+        fns = {"first": lambda: first_open(folder), "validation": lambda: validation_only(folder),
+               "cached": lambda: load_project(folder), "sqlite": lambda: build_sqlite(folder)}
+        times, results = best_interleaved(fns, args.repeat)
+        for name in ("first", "validation", "cached"):
+            same_rows(results[name], results["sqlite"])
+        t_sql = times["sqlite"]
+        print(f"\n{'step':58} {'time':>8} {'/ SQLite':>9}")
+        for name, label in (("first", "load_project, first open (validate + write cache)"),
+                            ("validation", "load_project, cache off (validation only)"),
+                            ("cached", "load_project, files unchanged (cache used)"),
+                            ("sqlite", "CSV -> SQLite (inserts + indexes, no validation)")):
+            print(f"{label:58} {times[name]:7.3f}s {times[name] / t_sql:9.2f}")
+        project = results["cached"]
         print(f"\nrows: {len(project.excerpts):,} segments, {len(project.codebook)} codes, "
-              f"{len(project.codings):,} codings; best of {args.repeat}; both tables hold the same rows.")
+              f"{len(project.codings):,} codings; best of {args.repeat}, run in turn; every way holds "
+              "the same rows as SQLite.")
         if args.profile:
-            profile(folder, args.top)
+            profile(folder, args.top, "load_project with the cache off (validation only)", validation_only)
+            profile(folder, args.top, "load_project with the cache used", load_project)
 
 
 if __name__ == "__main__":

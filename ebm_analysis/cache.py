@@ -26,10 +26,12 @@ from a folder for privacy (e.g. redaction) must also call :func:`clear_cache`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -112,8 +114,6 @@ def read_cache(folder: str | Path, key: str) -> dict[str, pd.DataFrame] | None:
 
 def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame]) -> bool:
     """Store validated ``frames`` under ``key``; True if written. Never raises."""
-    from ebm_analysis.atomic import write_bytes_atomic
-
     path = cache_path(folder)
     try:
         if path.parent.exists() and not _plain_folder(path.parent):
@@ -128,10 +128,27 @@ def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame]) -
             arrays.update(_arrays(name, frame))
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        write_bytes_atomic(path, buffer.getvalue(), keep_previous=False)
+        _replace_without_sync(path, buffer.getvalue())
         return True
     except Exception:
         return False
+
+
+def _replace_without_sync(path: Path, data: bytes) -> None:
+    """Write a temporary file and rename it over ``path``.
+
+    Not fsync-ed: a cache torn by a power cut fails its CRC check and is
+    rebuilt, so the cost of syncing 20 MB on every first open is not paid.
+    """
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
 
 
 def clear_cache(folder: str | Path) -> bool:

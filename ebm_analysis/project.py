@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -354,8 +355,8 @@ def _convert_column(col: Column, values: list[str], file: str, lines: list[int])
     def problem(i: int, found: str, expected: str) -> None:
         problems.append(Problem(file, lines[i], col.name, found, expected))
 
-    cells = np.array(values, dtype=object)
-    empty = cells == "" if len(values) else np.zeros(0, dtype=bool)
+    cells = np.array(values, dtype=object) if "" in values or col.kind == "int" else None
+    empty = cells == "" if cells is not None and len(values) else np.zeros(len(values), dtype=bool)
     if col.required and empty.any():
         for i in np.flatnonzero(empty):
             problem(i, "an empty cell", f"this column needs a value ({col.description or col.kind})")
@@ -386,6 +387,8 @@ def _convert_column(col: Column, values: list[str], file: str, lines: list[int])
             for i, v in enumerate(values):
                 if v and not match(v):
                     problem(i, excerpt(v), f"expected {col.description or 'an id of the form ' + col.pattern}")
+    if cells is None:                      # no empty cell: the list itself becomes the array
+        return pd.array(values, dtype=col.dtype), problems
     cells[empty] = None
     return pd.array(cells, dtype=col.dtype), problems
 
@@ -572,14 +575,13 @@ def _segment_exists(table, frame, lines, frames):
 
 def _offsets_in_text(table, frame, lines, frames):
     lengths = _segment_lengths(frames)
-    where = pd.Index(list(lengths)).get_indexer(frame["segment_id"].tolist())
-    length = np.append(np.fromiter(lengths.values(), dtype=np.int64, count=len(lengths)), -1)[where]
+    segments = frame["segment_id"].tolist()
+    length = np.fromiter(map(lengths.get, segments, repeat(-1)), dtype=np.int64, count=len(segments))
     start_na, end_na = frame["start"].isna().to_numpy(), frame["end"].isna().to_numpy()
     start = frame["start"].to_numpy(dtype=np.int64, na_value=0)
     end = frame["end"].to_numpy(dtype=np.int64, na_value=0)
     half = (start_na != end_na) & (length >= 0)
     outside = ~start_na & ~end_na & (length >= 0) & ~((0 <= start) & (start < end) & (end <= length))
-    segments = frame["segment_id"].tolist()
     for i in np.flatnonzero(half | outside):
         if half[i]:
             yield Problem(table.file, lines[i], "start" if start_na[i] else "end", "an empty cell",

@@ -41,6 +41,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from ebm_analysis.errors import Problem, excerpt, printable
@@ -463,11 +464,10 @@ def parse_table(data: bytes, file: str, *, unescape: bool = True) -> tuple[RawTa
     if problem:
         return None, [problem]
     header = [c.strip() for c in records[0]] if records else []
-    cells, row_lines = [], []
-    for rec, line in zip(records[1:], lines[1:]):
-        if (rec and rec[0].strip()) or any(c.strip() for c in rec):
-            cells.append(rec)
-            row_lines.append(line)
+    cells, row_lines = records[1:], lines[1:]
+    if [] in cells or not all(map(str.strip, map(_FIRST_CELL, cells))):   # blank rows: leave them out
+        kept = [i for i, rec in enumerate(cells) if any(c.strip() for c in rec)]
+        cells, row_lines = [cells[i] for i in kept], [row_lines[i] for i in kept]
     if unescape and _may_hold_escapes(text):
         cells = [[unescape_formula(c) for c in rec] for rec in cells]
     header, cells = _drop_trailing_empty_columns(header, cells)
@@ -478,6 +478,9 @@ def parse_table(data: bytes, file: str, *, unescape: bool = True) -> tuple[RawTa
     if "Ã" in text or "â€" in text:
         problems.extend(_find_cells(rt, _MOJIBAKE_RX, _mojibake_problem))
     return rt, problems
+
+
+_FIRST_CELL = itemgetter(0)
 
 
 def _first_line(text: str) -> str:

@@ -140,13 +140,12 @@ def test_a_pipe_as_cache_never_hangs(data_copy, cached, validations):
 
 
 def test_a_folder_that_cannot_be_written_still_loads(data_copy, cached, monkeypatch):
-    import ebm_analysis.atomic as atomic
-
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(atomic, "write_bytes_atomic", full_disk)
+    monkeypatch.setattr(cache.tempfile, "mkstemp", full_disk)
     assert len(load_project(data_copy).meetings) == 8
     assert not (data_copy / ".cache" / "tables.npz").exists()
+    assert [p.name for p in (data_copy / ".cache").iterdir()] == [".gitignore"]   # no temporary file left
 
 
 def test_clear_cache(data_copy, cached):
