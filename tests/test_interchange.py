@@ -384,3 +384,12 @@ def test_compare_projects_after_round_trip(project, exported, tmp_path):
     c = compare_projects(project, qc).set_index("what")
     assert not c.loc["codings (codings.csv)", "identical"]
     assert c.loc["codings (codings.csv)", "difference"] != ""
+
+
+def test_imported_values_that_look_like_formulas_are_escaped_in_the_tables(tmp_path):
+    """Imported text beginning with = is written '= (not run by a spreadsheet) and read back as =."""
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx", text="=HYPERLINK(\"http://x\") och mer"), tmp_path / "data")
+    assert back.excerpts["text_sv"].tolist() == ["=HYPERLINK(\"http://x\") och mer"]
+    assert "'=HYPERLINK" in (tmp_path / "data" / "excerpts.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in (tmp_path / "data" / "refi_sources.csv").read_text(encoding="utf-8") or \
+        "=HYPERLINK" not in (tmp_path / "data" / "refi_sources.csv").read_text(encoding="utf-8")
