@@ -18,8 +18,10 @@ from ebm_analysis.attendance import attendance_bounds, expert_presence, group_ov
 from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
+from ebm_analysis.cache import clear_cache
 from ebm_analysis.figures import save_figure
 from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
+from ebm_analysis.privacy import find_identifiers, scan_folder
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
@@ -34,5 +36,6 @@ __all__ = [
     "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
     "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
     "survey_summary",
+    "clear_cache", "find_identifiers", "scan_folder",
 ]
 __version__ = "0.1.0"
