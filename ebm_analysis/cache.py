@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import io
 import os
 import stat
@@ -58,10 +59,14 @@ def _code() -> bytes:
     """A digest of the code that reads and validates tables (any change to it invalidates caches)."""
     global _code_digest
     if _code_digest is None:
+        from ebm_analysis.project import CHECKS
+
         h = hashlib.sha256(FORMAT.encode())
         here = Path(__file__).resolve().parent
-        for name in _CODE_FILES:
-            h.update(name.encode() + b"\0" + (here / name).read_bytes())
+        files = [here / name for name in _CODE_FILES]
+        files += sorted({Path(inspect.getsourcefile(check)).resolve() for check in CHECKS.values()} - set(files))
+        for path in files:                # the loader, and wherever a registered check is defined
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
         h.update(f"{pd.__version__} {np.__version__}".encode())
         _code_digest = h.digest()
     return _code_digest
