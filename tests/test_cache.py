@@ -169,3 +169,11 @@ def test_study_scale_cache_round_trip(tmp_path, validations):
     assert validations == [1]
     assert_same_project(first, second)
     assert first.codings["start"].isna().mean() == pytest.approx(0.3, abs=0.03)
+
+
+def test_a_failed_cache_write_leaves_no_temporary_file(data_copy, cached, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    assert len(load_project(data_copy).meetings) == 8
+    assert [p.name for p in (data_copy / ".cache").iterdir()] == [".gitignore"]
