@@ -260,6 +260,7 @@ _COPY_MARKS = re.compile(r"(\s*\(\d+\)|\s*-?\s*(copy|kopia)(\s*\d+)?|[ _-]\d+|\.
 
 
 _SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods")
+_TABLE_FILES = frozenset(t.file for t in TABLES)
 
 
 def near_misses(name: str, entries) -> list[str]:
@@ -273,7 +274,7 @@ def near_misses(name: str, entries) -> list[str]:
     stem = Path(name).stem.lower()
 
     def looks_alike(entry: str) -> bool:
-        if entry == name or entry.startswith("."):
+        if entry == name or entry.startswith(".") or entry in _TABLE_FILES:
             return False
         base = entry.lower()
         while base.endswith(_SUFFIXES):
