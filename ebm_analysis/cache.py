@@ -217,6 +217,9 @@ def _frame(npz, name: str) -> pd.DataFrame:
         texts = npz[f"{name}/{j}/text"].tobytes().decode("utf-8").split(_SEP) if len(mask) else []
         if len(texts) != len(mask) or mask.dtype != bool:
             raise ValueError("bad column")
+        if not mask.any():
+            data[column] = pd.array(texts, dtype=dtype)
+            continue
         cells = np.array(texts, dtype=object)
         cells[mask] = None
         data[column] = pd.array(cells, dtype=dtype)

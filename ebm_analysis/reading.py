@@ -502,7 +502,7 @@ def _split(file: str, text: str, delimiter: str) -> tuple[list[list[str]], list[
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
         physical = text.count("\n") + (not text.endswith("\n"))
-        if physical == len(records) and text.count("\r") == text.count("\r\n"):
+        if physical == len(records) and ("\r" not in text or text.count("\r") == text.count("\r\n")):
             return records, list(range(1, len(records) + 1)), None
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         records, lines, line = [], [], 1
