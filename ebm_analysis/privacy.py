@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from itertools import accumulate, chain
 import os
 import re
 import unicodedata
@@ -98,6 +99,16 @@ def _normal_table() -> dict[int, str]:
     return _table
 
 
+def _needs_normalising() -> re.Pattern:
+    global _needs
+    if _needs is None:
+        _needs = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_normal_table())) + "]")
+    return _needs
+
+
+_needs: re.Pattern | None = None
+
+
 def normalise(text: str) -> str:
     """``text`` with dashes, spaces and full-width forms made plain, character for character.
 
@@ -106,7 +117,9 @@ def normalise(text: str) -> str:
     >>> normalise("811218\\u20139876 \\u00a0 ０７０\\u2011１２３ anna＠x.se")
     '811218-9876   070-123 anna@x.se'
     """
-    return text if text.isascii() else text.translate(_normal_table())
+    if text.isascii() or not _needs_normalising().search(text):
+        return text
+    return text.translate(_normal_table())
 
 
 def luhn_valid(digits: str) -> bool:
@@ -132,22 +145,30 @@ def _date_shaped(month: str, day: str) -> bool:
 
 
 def _findings(text: str, names_rx: re.Pattern | None) -> list[tuple[int, int, str]]:
-    """``(start, end, kind)`` of every identifier in normalised ``text``, overlaps resolved."""
+    """``(start, end, kind)`` of every identifier in normalised ``text``, overlaps resolved.
+
+    The detailed patterns run only in windows around cheap hints (a run of
+    seven digits; an ``@``, ``snabel``, a bracketed ``at`` or a worded dot),
+    which every match contains, so long texts without identifiers are
+    scanned at the speed of a substring search.
+    """
     found: list[tuple[int, int, str]] = []
-    for m in PERSONNUMMER.finditer(text):
-        if _date_shaped(m.group(2), m.group(3)):
-            kind = "personnummer" if luhn_valid("".join(m.group(i) for i in range(1, 5))) else "possible personnummer"
-            found.append((m.start(), m.end(), kind))
-    for m in PHONE.finditer(text):
-        if not _DATE_OR_TIME.fullmatch(m.group(0)) and not _short_area_code(m.group(0)):
-            found.append((m.start(), m.end(), "phone"))
-    for m in EMAIL.finditer(text):
-        if re.search(r"[A-Za-z]{2,}$", m.group(0)):
-            found.append((m.start(), m.end(), "email"))
+    for start, end in _windows(_digit_hints(text), len(text), before=24, after=64):
+        for m in PERSONNUMMER.finditer(text, start, end):
+            if _date_shaped(m.group(2), m.group(3)):
+                valid = luhn_valid("".join(m.group(i) for i in range(1, 5)))
+                found.append((m.start(), m.end(), "personnummer" if valid else "possible personnummer"))
+        for m in PHONE.finditer(text, start, end):
+            if not _DATE_OR_TIME.fullmatch(m.group(0)) and not _short_area_code(m.group(0)):
+                found.append((m.start(), m.end(), "phone"))
+    for start, end in _windows(_email_hints(text), len(text), before=260, after=620):
+        for m in EMAIL.finditer(text, start, end):
+            if re.search(r"[A-Za-z]{2,}$", m.group(0)):
+                found.append((m.start(), m.end(), "email"))
     kept: list[tuple[int, int, str]] = []
     starts: list[int] = []                    # kept findings are disjoint: sorted by start, also by end
     ends: list[int] = []
-    for start, end, kind in sorted(found, key=lambda f: (_PRIORITY[f[2]], f[0])):
+    for start, end, kind in sorted(set(found), key=lambda f: (_PRIORITY[f[2]], f[0])):
         i = bisect.bisect_left(starts, end)
         if i and ends[i - 1] > start:
             continue
@@ -157,6 +178,35 @@ def _findings(text: str, names_rx: re.Pattern | None) -> list[tuple[int, int, st
     if names_rx is not None:
         kept += [(m.start(), m.end(), "name") for m in names_rx.finditer(text)]
     return sorted(kept)
+
+
+_DIGIT_RUN = re.compile(r"[0-9](?:[ ()+\-./]{0,4}[0-9]){6}")
+_EMAIL_WORDS = ("@", "snabel", "dot", "punkt", "at)", "at]", "at}", "at>", "at )", "at ]", "at }", "at >")
+
+
+def _digit_hints(text: str):
+    return (m.span() for m in _DIGIT_RUN.finditer(text))
+
+
+def _email_hints(text: str):
+    lower = text.lower()
+    for word in _EMAIL_WORDS:
+        at = lower.find(word)
+        while at >= 0:
+            yield at, at + len(word)
+            at = lower.find(word, at + 1)
+
+
+def _windows(hints, length: int, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged ``(start, end)`` windows reaching ``before``/``after`` characters around each hint."""
+    spans = sorted((max(0, s - before), min(length, e + after)) for s, e in hints)
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
 
 
 def _short_area_code(match: str) -> bool:
@@ -262,25 +312,21 @@ def scan_folder(folder: str | Path) -> pd.DataFrame:
         data, _ = read_file_bytes(folder / rel, rel, folder)
         if data is None:
             continue  # links out of the folder, pipes, devices: never read (check reports the tables)
-        cells = _cells(rel, data)
-        rows += [(rel, line, column, kind, value) for line, column, kind, value in _scan_cells(cells, names_rx)]
+        texts, where = _cells(rel, data)
+        rows += [(rel, *where(i), kind, value) for i, kind, value in _scan_texts(texts, names_rx)]
     return pd.DataFrame(rows, columns=WARNING_COLUMNS).astype(
         {"file": "string", "line": "Int64", "column": "string", "kind": "string", "value": "string"})
 
 
-def _cells(rel: str, data: bytes) -> list[tuple[int, str | None, str]]:
-    """``(line, column, text)`` of every piece of text in a file."""
+def _cells(rel: str, data: bytes):
+    """Every piece of text in a file, and a function giving the ``(line, column)`` of the i-th."""
     text = data.decode("utf-8-sig", errors="replace")
     if rel.endswith(".csv"):
         rt, _ = parse_table(data, rel)
         if rt is not None:
-            header = rt.header
-            out = [(1, None, name) for name in header]
-            for line, rec in zip(rt.lines, rt.cells):
-                out += [(line, header[i] if i < len(header) else f"#{i + 1}", cell) for i, cell in enumerate(rec)]
-            return out
+            return _table_cells(rt)
+    out: list[tuple[int | None, str | None, str]] = []
     if rel.endswith((".jsonl", ".json")):
-        out = []
         for n, line_text in enumerate(text.splitlines(), start=1):
             try:
                 value = json.loads(line_text)
@@ -288,13 +334,29 @@ def _cells(rel: str, data: bytes) -> list[tuple[int, str | None, str]]:
                 out.append((n, None, line_text))
                 continue
             out += [(n, key, s) for key, s in _json_strings(value, "")]
-        if rel.endswith(".json") and not out:
+        if rel.endswith(".json") and not any(key for _, key, _ in out):
             try:
                 out = [(None, key, s) for key, s in _json_strings(json.loads(text), "")]
             except ValueError:
                 pass
-        return out or [(n, None, t) for n, t in enumerate(text.splitlines(), start=1)]
-    return [(n, None, t) for n, t in enumerate(text.splitlines(), start=1)]
+    if not out:
+        out = [(n, None, t) for n, t in enumerate(text.splitlines(), start=1)]
+    return [t for _, _, t in out], lambda i: out[i][:2]
+
+
+def _table_cells(rt):
+    header = rt.header
+    texts = list(header)
+    texts.extend(chain.from_iterable(rt.cells))
+    row_starts = list(accumulate(map(len, rt.cells), initial=len(header)))
+
+    def where(i: int) -> tuple[int, str | None]:
+        if i < len(header):
+            return 1, None
+        row = bisect.bisect_right(row_starts, i) - 1
+        column = i - row_starts[row]
+        return rt.lines[row], header[column] if column < len(header) else f"#{column + 1}"
+    return texts, where
 
 
 def _json_strings(value, key: str):
@@ -313,18 +375,11 @@ def _json_strings(value, key: str):
             stack.extend((path, v) for v in item)
 
 
-def _scan_cells(cells, names_rx):
-    """Findings of every cell, with one pass of each pattern over all cells of a file joined."""
-    if not cells:
+def _scan_texts(texts: list[str], names_rx):
+    """``(index, kind, value)`` of every finding, one pass of each pattern over all texts of a file joined."""
+    if not texts:
         return
-    texts = [c[2] for c in cells]
     joined = "\x00".join(texts)
-    starts = []
-    pos = 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     for s, e, kind in _findings(normalise(joined), names_rx):
-        i = bisect.bisect_right(starts, s) - 1
-        line, column, _ = cells[i]
-        yield line, column, kind, joined[s:e].strip()
+        yield bisect.bisect_right(starts, s) - 1, kind, joined[s:e].strip()

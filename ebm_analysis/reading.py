@@ -40,7 +40,7 @@ import io
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
@@ -125,7 +125,6 @@ class RawTable:
     cells: list[list[str]]
     lines: list[int]
     delimiter: str
-    text: str = field(default="", repr=False)
 
     @property
     def rows(self) -> list[tuple[int, list[str]]]:
@@ -472,7 +471,7 @@ def parse_table(data: bytes, file: str, *, unescape: bool = True) -> tuple[RawTa
         cells = [[unescape_formula(c) for c in rec] for rec in cells]
     header, cells = _drop_trailing_empty_columns(header, cells)
     problems.extend(_check_field_counts(file, header, cells, row_lines, delimiter))
-    rt = RawTable(file, header, cells, row_lines, delimiter, text)
+    rt = RawTable(file, header, cells, row_lines, delimiter)
     if _has_control(data):
         problems.extend(_find_cells(rt, _CONTROL, _control_problem))
     if "Ã" in text or "â€" in text:

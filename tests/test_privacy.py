@@ -135,3 +135,18 @@ def test_scan_names_file_line_and_column(data_copy, edit_table):
 
 def test_real_data_is_clean():
     assert scan_folder(DATA).empty
+
+
+def test_findings_are_placed_on_their_row_and_column(tmp_path):
+    (tmp_path / "refi_notes.csv").write_text(
+        "note_guid,name,text\n"
+        "g1,Anna,ingenting här\n"
+        "g2,\"Två\nrader\",ring 070-123 45 67\n"
+        "g3,x,y,extra fält 811218-9876\n"            # a row with one field too many
+        "g4,anna@example.se,pnr 811218-9875\n", encoding="utf-8")
+    found = scan_folder(tmp_path)
+    got = [(r.line, r.column, r.kind, r.value) for r in found.itertuples(index=False)]
+    assert got == [(3, "text", "phone", "070-123 45 67"),
+                   (5, "#4", "personnummer", "811218-9876"),
+                   (6, "name", "email", "anna@example.se"),
+                   (6, "text", "possible personnummer", "811218-9875")]
