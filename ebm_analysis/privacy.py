@@ -144,7 +144,7 @@ def _date_shaped(month: str, day: str) -> bool:
     return 1 <= m <= 12 and (1 <= d <= 31 or 61 <= d <= 91)      # 61–91: samordningsnummer
 
 
-def _findings(text: str, names_rx: re.Pattern | None) -> list[tuple[int, int, str]]:
+def _findings(text: str, names_rx: re.Pattern | None, *, windows: bool = True) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of every identifier in normalised ``text``, overlaps resolved.
 
     The detailed patterns run only in windows around cheap hints (a run of
@@ -153,7 +153,8 @@ def _findings(text: str, names_rx: re.Pattern | None) -> list[tuple[int, int, st
     scanned at the speed of a substring search.
     """
     found: list[tuple[int, int, str]] = []
-    for start, end in _windows(_digit_hints(text), len(text), before=24, after=64):
+    everywhere = [(0, len(text))]
+    for start, end in _windows(_digit_hints(text), len(text), before=24, after=64) if windows else everywhere:
         for m in PERSONNUMMER.finditer(text, start, end):
             if _date_shaped(m.group(2), m.group(3)):
                 valid = luhn_valid("".join(m.group(i) for i in range(1, 5)))
@@ -161,7 +162,7 @@ def _findings(text: str, names_rx: re.Pattern | None) -> list[tuple[int, int, st
         for m in PHONE.finditer(text, start, end):
             if not _DATE_OR_TIME.fullmatch(m.group(0)) and not _short_area_code(m.group(0)):
                 found.append((m.start(), m.end(), "phone"))
-    for start, end in _windows(_email_hints(text), len(text), before=260, after=620):
+    for start, end in _windows(_email_hints(text), len(text), before=260, after=620) if windows else everywhere:
         for m in EMAIL.finditer(text, start, end):
             if re.search(r"[A-Za-z]{2,}$", m.group(0)):
                 found.append((m.start(), m.end(), "email"))
