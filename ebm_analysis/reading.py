@@ -218,15 +218,18 @@ def check_file(path: str | Path, file: str | None = None,
         return None, [_os_problem(file, exc)]
     real = os.path.realpath(path)
     if stat.S_ISLNK(link.st_mode):
-        target = os.readlink(path)
-        shown = printable(target, 200)
-        if not os.path.lexists(real) or not os.path.exists(real):
+        shown = printable(os.readlink(path), 200)
+        if not os.path.exists(real):
             return None, [Problem(file, None, None, f"a symbolic link to {shown}, which does not exist (a dangling link)",
                                   f"put the file itself in the data folder as {file}, or remove the link")]
         if not _inside(real, folder_real):
             return None, [Problem(file, None, None, f"a symbolic link to {shown}, outside the data folder",
                                   "the workbench reads only files inside the data folder and did not open the "
                                   f"link; copy the file into the folder as {file} instead of linking to it")]
+    elif not _inside(real, folder_real):           # through a linked folder on the way
+        return None, [Problem(file, None, None, f"a path that leads outside the data folder, to {printable(real, 200)}",
+                              "the workbench reads only files inside the data folder and did not open it; "
+                              "replace the linked folder by a real one")]
     try:
         st = os.stat(real)
     except OSError as exc:

@@ -307,3 +307,18 @@ def test_store_memo_with_formula_is_escaped_on_disk(data_copy):
     assert formula_cells(data_copy) == [("meetings.csv", 7, "other_topics_en", "- (none given)")]
     again = load_project(data_copy).codings.set_index("coding_id")
     assert again.loc[coding, "memo"] == "=HYPERLINK(\"http://evil\",\"x\")"
+
+
+def test_a_linked_folder_on_the_way_out_is_refused(data_copy, tmp_path):
+    from ebm_analysis.reading import read_file_bytes
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "codings.0001.csv").write_text(f"memo\n{SECRET}\n", encoding="utf-8")
+    (data_copy / ".versions").symlink_to(elsewhere)
+    data, problems = read_file_bytes(data_copy / ".versions" / "codings.0001.csv", "codings.0001.csv", data_copy)
+    assert data is None and "leads outside the data folder" in problems[0].found
+    from ebm_analysis.privacy import scan_folder, scanned_files
+
+    assert not any(f.startswith(".versions") for f in scanned_files(data_copy))
+    assert scan_folder(data_copy).empty
