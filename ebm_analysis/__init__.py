@@ -21,8 +21,10 @@ from ebm_analysis.claims import evaluate_claims
 from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
+from ebm_analysis.cache import clear_cache
 from ebm_analysis.figures import save_figure, show_figure
 from ebm_analysis.interchange import ArchiveLimits, export_qdc, export_qdpx, import_qdpx
+from ebm_analysis.privacy import find_identifiers, scan_folder
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.source_check import check_source, quotation_coverage, read_source
 from ebm_analysis.coding_query import coding_query
@@ -42,5 +44,6 @@ __all__ = [
     "joint_combinations", "joint_table", "load_project", "quotation_coverage", "read_source", "retrieve",
     "save_figure", "search_text", "word_frequencies",
     "survey_summary", "show_figure", "display",
+    "clear_cache", "find_identifiers", "scan_folder",
 ]
 __version__ = "0.1.0"

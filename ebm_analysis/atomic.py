@@ -24,9 +24,13 @@ import re
 import shutil
 import stat
 import tempfile
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
+
+from ebm_analysis.errors import DataError, Problem
 
 __all__ = ["write_text_atomic", "write_csv_atomic", "versions_folder", "previous_versions", "VERSIONS_DIR"]
 
@@ -161,18 +165,90 @@ def write_csv_atomic(path: str | Path, frame: pd.DataFrame, *, keep_previous: bo
     1.0,x
     ,"y,z"
     """
-    return write_text_atomic(path, frame_to_csv_text(frame), keep_previous=keep_previous)
+    return write_text_atomic(path, frame_to_csv_text(frame, Path(path).name), keep_previous=keep_previous)
 
 
-def frame_to_csv_text(frame: pd.DataFrame) -> str:
+def frame_to_csv_text(frame: pd.DataFrame, file: str = "the table") -> str:
     """The CSV text :func:`write_csv_atomic` writes for ``frame``.
+
+    Text that a spreadsheet would run as a formula (beginning with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return) is written with an
+    apostrophe in front, and the loader takes it off again, so values
+    round-trip exactly (see :func:`ebm_analysis.reading.escape_formula` for
+    the reversible rule). A cell holding a carriage return is always quoted.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its columns are written in order.
+    file : str, default "the table"
+        The file name used in a message.
+
+    Raises
+    ------
+    DataError
+        When a cell is longer than :data:`ebm_analysis.reading.FIELD_LIMIT`
+        characters; nothing is written then.
 
     Examples
     --------
     >>> frame_to_csv_text(pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "s": ["a", None]}))
     'n,s\\n1,a\\n,\\n'
+    >>> print(frame_to_csv_text(pd.DataFrame({"memo": ["=HYPERLINK(x)", "-5 %", "'=kept"]})), end="")
+    memo
+    '=HYPERLINK(x)
+    '-5 %
+    ''=kept
     """
+    from ebm_analysis.reading import FIELD_LIMIT, escape_formula
+
+    frame = frame.copy()
+    has_cr = False
+    for i, name in enumerate(frame.columns):
+        column = frame[name]
+        if not (pd.api.types.is_string_dtype(column.dtype) or column.dtype == object):
+            continue
+        values = column.tolist()
+        texts = column.dropna().tolist() if isinstance(column.dtype, pd.StringDtype) else \
+            [v for v in values if isinstance(v, str)]
+        if not texts:
+            continue
+        longest = max(map(len, texts))
+        if longest > FIELD_LIMIT:
+            row = next(k for k, v in enumerate(values) if isinstance(v, str) and len(v) == longest)
+            raise DataError(Problem(file, row + 2, str(name), f"a text of {longest:,} characters",
+                                    f"expected at most {FIELD_LIMIT:,} characters in one cell; split the text "
+                                    "into several segments or shorten the memo (nothing was written)"))
+        if not _ESCAPE_STARTS.isdisjoint(map(_FIRST, texts)):
+            escaped = [escape_formula(v) if isinstance(v, str) else v for v in values]
+            frame[name] = pd.array(escaped, dtype=column.dtype) if column.dtype != object else escaped
+        has_cr = has_cr or any(map(str.__contains__, texts, repeat("\r")))
+    if has_cr:
+        return _csv_quoting_cr(frame)
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+_ESCAPE_STARTS = frozenset("=+-@\t\r'")
+_FIRST = itemgetter(slice(0, 1))
+
+
+def _csv_quoting_cr(frame: pd.DataFrame) -> str:
+    """CSV text as ``DataFrame.to_csv`` writes it, but quoting cells with a lone carriage return.
+
+    pandas and the csv module leave a cell with ``\\r`` (and no ``\\n``) unquoted
+    when lines end in ``\\n``, and every CSV reader then splits the row there.
+    """
+    def cell(value) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return ""
+        text = str(value)
+        if any(ch in text for ch in ',"\n\r'):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    header = ",".join(cell(str(c)) for c in frame.columns)
+    rows = (",".join(cell(v) for v in row) for row in frame.itertuples(index=False, name=None))
+    return "\n".join([header, *rows]) + "\n"
 
 
 # ---------------------------------------------------------------- helpers

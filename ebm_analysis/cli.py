@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,25 +12,56 @@ from ebm_analysis.errors import DataError
 
 
 def _check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ebm_analysis.autocode import DICTIONARY_FILE, load_dictionary
+    from ebm_analysis.errors import excerpt, printable
     from ebm_analysis.privacy import scan_folder
     from ebm_analysis.project import default_data_dir, load_project
+    from ebm_analysis.reading import formula_cells
 
     folder = Path(args.data_dir) if args.data_dir else default_data_dir()
+    name = printable(folder.name or str(folder), 200)
     try:
         project = load_project(folder)
     except DataError as err:
-        print(f"{folder.name}/: the data has problems.\n{err}", file=sys.stderr)
-        code = 1
+        print(f"{name}/: the data has problems.\n{err}", file=sys.stderr)
+        code, project = 1, None
     else:
-        print(f"{folder.name}/: all tables valid.")
+        print(f"{name}/: all tables valid.")
         print(project.summary().to_string(index=False))
         code = 0
-    warnings = scan_folder(folder)
+    if not folder.is_dir():
+        return code
+    if os.path.lexists(folder / DICTIONARY_FILE):
+        try:
+            keywords = load_dictionary(folder, codebook=project.codebook if project is not None else None)
+        except DataError as err:
+            print(f"\n{DICTIONARY_FILE} (the keyword dictionary) has problems.\n{err}", file=sys.stderr)
+            code = 1
+        else:
+            print(f"\n{DICTIONARY_FILE}: {len(keywords)} keywords, all valid.")
+    formulas = formula_cells(folder)
+    if formulas:
+        print(f"\nWarning: {len(formulas)} cell(s) begin with =, +, - or @, which spreadsheet programs "
+              "(Excel, LibreOffice) run as a formula when the file is opened:")
+        for file, line, column, value in formulas:
+            print(f"  - {file}, line {line}, column '{printable(column, 60)}': {excerpt(value, 40)}")
+        print("Put an apostrophe in front of each (the workbench reads '=x as =x) or reword it; "
+              "files the workbench writes are escaped this way.")
+    try:
+        warnings = scan_folder(folder)
+    except DataError as err:
+        print(f"\nThe identifier scan could not run.\n{err}", file=sys.stderr)
+        return 1
     if len(warnings):
         print(f"\nWarning: {len(warnings)} possible personal identifier(s) found; "
               "pseudonymised research data must not hold them:")
         for w in warnings.itertuples(index=False):
-            print(f"  - {w.file}, line {w.line}, column '{w.column}': {w.kind} '{w.value}'")
+            where = f"{printable(w.file, 200)}, line {w.line}" if pd.notna(w.line) else printable(w.file, 200)
+            if pd.notna(w.column):
+                where += f", column '{printable(str(w.column), 60)}'"
+            print(f"  - {where}: {w.kind} {excerpt(w.value, 60)}")
         print("Replace each with a pseudonym or remove it, then run the check again.")
     if args.source:
         code = max(code, _check_sources(folder, args.source, data_ok=code == 0))
@@ -82,7 +114,12 @@ def _export_qdpx(args: argparse.Namespace) -> int:
     from ebm_analysis.interchange import export_qdpx
     from ebm_analysis.project import load_project
 
-    out = export_qdpx(load_project(args.data_dir), args.out)
+    project = load_project(args.data_dir)
+    target = _export_target(args.out, project.path, args.force)
+    try:
+        out = export_qdpx(project, target)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     print(f"wrote {out}")
     return 0
 
@@ -91,9 +128,48 @@ def _export_qdc(args: argparse.Namespace) -> int:
     from ebm_analysis.interchange import export_qdc
     from ebm_analysis.project import load_project
 
-    out = export_qdc(load_project(args.data_dir), args.out)
+    project = load_project(args.data_dir)
+    target = _export_target(args.out, project.path, args.force)
+    try:
+        out = export_qdc(project, target)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     print(f"wrote {out}")
     return 0
+
+
+def _export_target(out: str, data_dir: Path, force: bool) -> Path:
+    """Where an export may be written: outside the data folder, never over a file unless forced."""
+    from ebm_analysis.errors import Problem, printable
+
+    target = Path(out)
+    shown = printable(str(target), 300)
+    parent = target.parent if str(target.parent) else Path(".")
+    if os.path.realpath(parent).startswith(os.path.realpath(data_dir) + os.sep) or \
+            os.path.realpath(parent) == os.path.realpath(data_dir):
+        raise DataError(Problem(shown, None, None, "a path inside the data folder",
+                                "write exports outside the data folder (e.g. exports/ebm.qdpx); the data folder "
+                                "holds the project's tables, which an export must never replace"))
+    if target.is_dir():
+        raise DataError(Problem(shown, None, None, "a folder", "give the path of the file to write, e.g. ebm.qdpx"))
+    if not parent.is_dir():
+        raise DataError(Problem(shown, None, None, f"no folder {printable(str(parent), 200)}",
+                                "create the folder first, or write the export somewhere that exists"))
+    if os.path.lexists(target) and not force:
+        raise DataError(Problem(shown, None, None, "a file that already exists",
+                                "choose another name, or pass --force to replace it"))
+    if not os.access(parent, os.W_OK):
+        raise DataError(Problem(shown, None, None, "a folder you may not write to",
+                                "write the export into a folder you own, or ask for write permission"))
+    return target
+
+
+def _write_error(target: Path, exc: OSError) -> DataError:
+    from ebm_analysis.errors import Problem, printable
+
+    return DataError(Problem(printable(str(target), 300), None, None,
+                             f"that the file could not be written ({printable(exc.strerror or str(exc), 200)})",
+                             "nothing was written; check the disk space and the folder's permissions"))
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
@@ -175,13 +251,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_survey)
 
     p = sub.add_parser("export-qdpx", help="export the project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)")
-    p.add_argument("out", help="the .qdpx file to write")
+    p.add_argument("out", help="the .qdpx file to write (outside the data folder)")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.set_defaults(func=_export_qdpx)
 
     p = sub.add_parser("export-qdc", help="export the codebook as REFI-QDA .qdc")
-    p.add_argument("out", help="the .qdc file to write")
+    p.add_argument("out", help="the .qdc file to write (outside the data folder)")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.set_defaults(func=_export_qdc)
 
     p = sub.add_parser("import-qdpx", help="import a REFI-QDA .qdpx into a new data folder")
@@ -237,3 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a program that stopped reading (e.g. head)
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder the command needed: say which, without a traceback
+        from ebm_analysis.errors import printable
+
+        where = f": {printable(str(exc.filename), 300)}" if exc.filename else ""
+        print(f"error: {printable(exc.strerror or str(exc), 200)}{where}", file=sys.stderr)
+        return 1

@@ -117,7 +117,7 @@ OPTIONAL_MEETING = Column("meeting", "int", False, bounds=MEETINGS, references=(
 TABLES: tuple[Table, ...] = (
     Table("meetings", "meetings.csv", (
         Column("meeting", "int", bounds=MEETINGS, description="meeting number, 1 to 8"),
-        Column("month", "text", pattern=r"\d{4}-\d{2}", description="a month written YYYY-MM, e.g. 2015-11"),
+        Column("month", "text", pattern=r"\d{4}-(0[1-9]|1[0-2])", description="a month written YYYY-MM, e.g. 2015-11"),
         Column("month_basis", "choice", choices=BASIS),
         Column("month_reasoning", "text"),
         Column("theme_sv", "text", description="theme as printed in the overview table"),
@@ -276,7 +276,7 @@ TABLES: tuple[Table, ...] = (
         Column("example", "text"),
         Column("color", "color", False),
         Column("status", "choice", choices=("active", "unused")),
-    ), key=("code_id",), optional=True, description="the codes", extra_checks=("no_cycles",)),
+    ), key=("code_id",), description="the codes", extra_checks=("no_cycles",)),
     Table("codings", "codings.csv", (
         Column("coding_id", "id", pattern=r"K\d+", description="an id such as K0001"),
         Column("segment_id", "id", description="an excerpt_id or a note_id"),
@@ -285,8 +285,8 @@ TABLES: tuple[Table, ...] = (
         Column("start", "int", False, bounds=(0, 10**9)),
         Column("end", "int", False, bounds=(0, 10**9)),
         Column("memo", "text", False),
-    ), key=("coding_id",), optional=True, description="codes applied to segments",
-        extra_checks=("segment_exists", "offsets_in_text")),
+    ), key=("coding_id",), description="codes applied to segments",
+        extra_checks=("segment_exists", "offsets_in_text", "no_duplicate_codings")),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}

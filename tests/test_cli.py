@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 import sys
 
+import pytest
+
 from conftest import ROOT, set_cell
 
 
@@ -65,3 +67,75 @@ def test_survey_table_and_bad_data(data_copy, edit_table):
     edit_table(data_copy, "survey_means.csv", lambda rows: set_cell(rows, 0, "mean_printed", "fyra"))
     bad = run("survey", data_copy)
     assert bad.returncode == 1 and "survey_means.csv, line 2, column 'mean_printed'" in bad.stderr
+
+
+# ------------------------------------------------------------------ check trusts nothing (#10)
+
+def test_check_refuses_a_folder_without_codings(data_copy):
+    (data_copy / "codings.csv").rename(data_copy / "codings (1).csv")
+    out = run("check", data_copy)
+    assert out.returncode == 1 and "all tables valid" not in out.stdout
+    assert "codings.csv: found no file named exactly codings.csv, but codings (1).csv" in out.stderr
+
+
+def test_check_validates_the_dictionary(data_copy, edit_table):
+    edit_table(data_copy, "dictionary.csv", lambda rows: set_cell(rows, 0, "code_id", "no_such_code"))
+    out = run("check", data_copy)
+    assert out.returncode == 1
+    assert "dictionary.csv, line 2, column 'code_id': found 'no_such_code'" in out.stderr
+    assert "dictionary.csv: " in run("check").stdout
+
+
+def test_check_warns_about_formula_cells(data_copy, edit_table):
+    edit_table(data_copy, "codings.csv", lambda rows: set_cell(rows, 0, "memo", "=HYPERLINK(\"http://x\")"))
+    out = run("check", data_copy)
+    assert out.returncode == 0
+    assert "codings.csv, line 2, column 'memo': '=HYPERLINK(\"http://x\")'" in out.stdout
+    assert "run as a formula" in out.stdout
+
+
+def test_check_scans_imported_tables_and_history(data_copy):
+    (data_copy / "refi_cases.csv").write_text("case_guid,name,description\ng1,Case,pnr 811218-9875\n",
+                                             encoding="utf-8")
+    out = run("check", data_copy)
+    assert out.returncode == 0
+    assert "refi_cases.csv, line 2, column 'description': possible personnummer '811218-9875'" in out.stdout
+
+
+def test_check_never_tracebacks_on_a_folder_that_is_a_file(tmp_path):
+    target = tmp_path / "data.csv"
+    target.write_text("x\n", encoding="utf-8")
+    out = run("check", target)
+    assert out.returncode == 1 and "a file, not a folder" in out.stderr and "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------ exports never overwrite (#10.5)
+
+def test_export_refuses_an_existing_file_without_force(tmp_path):
+    target = tmp_path / "ebm.qdc"
+    target.write_text("keep me", encoding="utf-8")
+    out = run("export-qdc", target)
+    assert out.returncode == 1 and "already exists" in out.stderr and "--force" in out.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"
+    forced = run("export-qdc", target, "--force")
+    assert forced.returncode == 0 and b"urn:QDA-XML:codebook:1.0" in target.read_bytes()
+
+
+@pytest.mark.parametrize("command", ["export-qdc", "export-qdpx"])
+def test_export_never_writes_into_the_data_folder(data_copy, command):
+    before = (data_copy / "codebook.csv").read_bytes()
+    for args in ([], ["--force"]):
+        out = run(command, data_copy / "codebook.csv", data_copy, *args)
+        assert out.returncode == 1 and "inside the data folder" in out.stderr
+    assert (data_copy / "codebook.csv").read_bytes() == before
+    assert run(command, data_copy / "new.qdx", data_copy).returncode == 1
+    assert not (data_copy / "new.qdx").exists()
+
+
+def test_export_to_a_missing_or_unwritable_folder_is_a_message(tmp_path):
+    missing = run("export-qdpx", tmp_path / "no" / "such" / "ebm.qdpx")
+    assert missing.returncode == 1 and "create the folder first" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    unwritable = run("export-qdc", "/sys/ebm.qdc")      # a read-only file system, even for root
+    assert unwritable.returncode == 1 and "Traceback" not in unwritable.stderr
+    assert "/sys/ebm.qdc" in unwritable.stderr

@@ -431,3 +431,10 @@ def test_compare_projects_shows_differences(project):
     assert not c.loc["codings (codings.csv)", "identical"]
     assert c.loc["codings (codings.csv)", "difference"] != ""
     assert c.loc["codebook (codebook.csv)", "identical"]
+
+
+def test_imported_values_that_look_like_formulas_are_escaped_in_the_tables(tmp_path):
+    """Imported text beginning with = is written '= (not run by a spreadsheet) and read back as =."""
+    back = import_qdpx(make_qdpx(tmp_path / "a.qdpx", text="=HYPERLINK(\"http://x\") och mer"), tmp_path / "data")
+    assert back.excerpts["text_sv"].tolist() == ["=HYPERLINK(\"http://x\") och mer"]
+    assert "'=HYPERLINK" in (tmp_path / "data" / "excerpts.csv").read_text(encoding="utf-8")

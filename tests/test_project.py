@@ -333,3 +333,108 @@ def test_excel_trailing_empty_columns_are_ignored(data_copy):
 def test_windows_line_ends_in_quoted_text(data_copy, edit_table):
     edit_table(data_copy, "advice.csv", lambda rows: set_cell(rows, 0, "advice_en", "Trust\r\nyourself"))
     assert load_project(data_copy).advice.loc[0, "advice_en"] == "Trust\r\nyourself"
+
+
+# ------------------------------------------------------------------ a loader that trusts nothing (#10.4)
+
+@pytest.mark.parametrize("file", ["codebook.csv", "codings.csv", "meetings.csv"])
+def test_required_file_deleted(data_copy, file):
+    (data_copy / file).unlink()
+    p = assert_problem(problems_of(data_copy), file, None, None, "no such file")
+    assert file in p.expected
+
+
+@pytest.mark.parametrize("file, saved_as", [("codebook.csv", "Codebook.csv"), ("codings.csv", "codings (1).csv"),
+                                            ("codings.csv", "codings.CSV"), ("excerpts.csv", "excerpts - Copy.csv"),
+                                            ("meetings.csv", "meetings.csv.txt")])
+def test_near_miss_name_is_suggested(data_copy, file, saved_as):
+    (data_copy / file).rename(data_copy / saved_as)
+    p = assert_problem(problems_of(data_copy), file, None, None, saved_as)
+    assert f"rename it to {file}" in p.expected
+
+
+def test_near_miss_of_an_optional_table_is_not_ignored(data_copy):
+    write_rows(data_copy / "Survey_responses.csv", [["respondent_id", "group", "item", "answer"]])
+    assert_problem(problems_of(data_copy), "survey_responses.csv", None, None, "Survey_responses.csv")
+
+
+def test_invalid_month(data_copy, edit_table):
+    edit_table(data_copy, "meetings.csv", lambda rows: set_cell(rows, 2, "month", "2015-13"))
+    p = assert_problem(problems_of(data_copy), "meetings.csv", 4, "month", "2015-13")
+    assert "YYYY-MM" in p.expected
+
+
+def test_duplicate_coding_is_refused(data_copy, edit_table):
+    def duplicate(rows):
+        copy = list(rows[5])
+        copy[0] = "K9999"
+        rows.append(copy)
+    edit_table(data_copy, "codings.csv", duplicate)
+    n = len(read_rows(data_copy / "codings.csv"))
+    p = assert_problem(problems_of(data_copy), "codings.csv", n, "coding_id", "K9999")
+    assert "K0005" in p.found and "line 6" in p.found
+
+
+def test_same_span_by_two_coders_is_not_a_duplicate(data_copy, edit_table):
+    def second_coder(rows):
+        copy = list(rows[5])
+        copy[0], copy[3] = "K9999", "coder2"
+        rows.append(copy)
+    edit_table(data_copy, "codings.csv", second_coder)
+    assert len(load_project(data_copy).codings) == 143
+
+
+def _code_chain(n: int, cycle: bool = False) -> list[list[str]]:
+    rows = _codebook_rows()[:1]
+    for i in range(n):
+        parent = f"c{i - 1}" if i else (f"c{n - 1}" if cycle else "")
+        rows.append([f"c{i}", parent, "k", "c", "d", "i", "e", "x", "", "active"])
+    return rows
+
+
+def _with_time_limit(seconds, fn):
+    """Run fn, failing (not hanging) if it takes longer than ``seconds``: a guard, not a timing assertion."""
+    import signal
+
+    def stop(*_):
+        raise TimeoutError(f"took longer than {seconds} s")
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_twenty_thousand_deep_code_tree_loads(data_copy):
+    write_rows(data_copy / "codebook.csv", _code_chain(20_000))
+    write_rows(data_copy / "codings.csv", [["coding_id", "segment_id", "code_id", "coder", "start", "end", "memo"],
+                                           ["K0001", "E001", "c19999", "coder1", "", "", ""]])
+    project = _with_time_limit(10, lambda: load_project(data_copy))
+    assert len(project.codebook) == 20_000
+
+
+def test_twenty_thousand_long_cycle_is_found(data_copy):
+    write_rows(data_copy / "codebook.csv", _code_chain(20_000, cycle=True))
+    write_rows(data_copy / "codings.csv", [["coding_id", "segment_id", "code_id", "coder", "start", "end", "memo"]])
+    problems = _with_time_limit(10, lambda: problems_of(data_copy))
+    cycle = [p for p in problems if p.file == "codebook.csv" and "cycle" in p.found]
+    assert len(cycle) == 20_000
+
+
+def test_error_messages_escape_what_they_quote(data_copy, edit_table):
+    edit_table(data_copy, "attendance.csv", lambda rows: set_cell(rows, 0, "status", "närv\u202earo" + "x" * 300))
+    p = assert_problem(problems_of(data_copy), "attendance.csv", 2, "status")
+    assert "\\u202e" in str(p) and "\u202e" not in str(p) and "(308 characters)" in p.found
+
+
+def test_ids_must_be_ascii(data_copy, edit_table):
+    edit_table(data_copy, "advice.csv", lambda rows: set_cell(rows, 0, "advice_id", "A\u0661"))  # Arabic-Indic one
+    assert_problem(problems_of(data_copy), "advice.csv", 2, "advice_id")
+
+
+def test_the_store_hook_sees_a_validated_project(data_copy):
+    """load_project returns only after every table validated (the store replays its log on top)."""
+    project = load_project(data_copy)
+    assert set(project.tables) >= {t.name for t in TABLES}

@@ -55,6 +55,7 @@ from xml.parsers import expat
 
 import pandas as pd
 
+from ebm_analysis.atomic import frame_to_csv_text
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.project import Project, load_project
 from ebm_analysis.reading import FIELD_LIMIT
@@ -806,7 +807,7 @@ class _Converter:
                 [(g, n["name"], n["text"], ";".join(n["used_by"])) for g, n in self.notes.items()],
                 columns=["note_guid", "name", "text", "attached_to"]),
         }
-        return {name: frame.to_csv(index=False, lineterminator="\n") for name, frame in frames.items() if len(frame)}
+        return {name: frame_to_csv_text(frame, name) for name, frame in frames.items() if len(frame)}
 
 
 # ---------------------------------------------------------------- values
@@ -871,7 +872,7 @@ def _valid_row(table, values: dict[str, str], known: dict[str, set]) -> dict | N
 def _csv(name: str, rows: list[dict]) -> str:
     table = TABLES_BY_NAME[name]
     frame = pd.DataFrame({c.name: pd.array([r.get(c.name) for r in rows], dtype=c.dtype) for c in table.columns})
-    return frame.to_csv(index=False, lineterminator="\n")
+    return frame_to_csv_text(frame, table.file)
 
 
 def _number(items: list, used: set[str], prefix: str, width: int, key: str | None = None) -> None:

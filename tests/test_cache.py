@@ -1,0 +1,179 @@
+"""The validated cache: used only for the exact bytes it was built from, never trusted when odd."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, set_cell
+from ebm_analysis import cache, project as project_module
+from ebm_analysis.project import load_project
+
+
+@pytest.fixture
+def cached(monkeypatch, data_copy):
+    """Cache every folder (the EBM data are below the size at which caching starts)."""
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    if (data_copy / cache.CACHE_DIR).exists():   # a developer's cache copied along with data/
+        import shutil
+        shutil.rmtree(data_copy / cache.CACHE_DIR)
+
+
+@pytest.fixture
+def validations(monkeypatch):
+    """Count full validations, to tell a load from the cache from a load from the tables."""
+    calls = []
+    real = project_module._validated_frames
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(project_module, "_validated_frames", counting)
+    return calls
+
+
+def assert_same_project(a, b):
+    assert set(a.tables) == set(b.tables)
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], obj=name)
+
+
+def test_small_folders_are_not_cached(data_copy):
+    load_project(data_copy)
+    assert not (data_copy / cache.CACHE_DIR).exists()
+
+
+def test_cached_load_equals_a_full_load(data_copy, cached, validations):
+    first = load_project(data_copy)
+    assert (data_copy / ".cache" / "tables.npz").is_file()
+    assert (data_copy / ".cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    second = load_project(data_copy)
+    assert validations == [1]                      # the second load came from the cache
+    assert_same_project(first, second)
+
+
+def test_any_change_to_a_table_is_seen(data_copy, cached, validations, edit_table):
+    load_project(data_copy)
+    edit_table(data_copy, "advice.csv", lambda rows: set_cell(rows, 0, "advice_en", "Trust yourself, always"))
+    assert load_project(data_copy).advice.loc[0, "advice_en"] == "Trust yourself, always"
+    assert validations == [1, 1]
+    load_project(data_copy)
+    assert validations == [1, 1]                   # rebuilt for the new bytes, then used
+
+
+def test_a_change_that_breaks_the_data_is_reported_not_hidden(data_copy, cached, edit_table):
+    load_project(data_copy)
+    edit_table(data_copy, "advice.csv", lambda rows: set_cell(rows, 0, "meeting", "9"))
+    with pytest.raises(project_module.DataError, match="advice.csv, line 2"):
+        load_project(data_copy)
+
+
+def test_the_key_covers_the_loaders_code(monkeypatch):
+    key = cache.cache_key({"meetings": b"x"})
+    monkeypatch.setattr(cache, "_code_digest", b"another version of the loader")
+    assert cache.cache_key({"meetings": b"x"}) != key
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "flip", "other_key"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(data_copy, cached, validations, damage):
+    reference = load_project(data_copy)
+    path = data_copy / ".cache" / "tables.npz"
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(4096))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "flip":
+        i = len(data) // 3
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:])
+    else:
+        frames = {k: v for k, v in reference.tables.items() if k != "survey_responses"}
+        frames["survey_means"] = frames["survey_means"].drop(columns="mean_value")
+        frames["advice"] = frames["advice"].assign(advice_en="tampered")
+        assert cache.write_cache(data_copy, "0" * 64, frames)
+    assert_same_project(load_project(data_copy), reference)
+    assert validations == [1, 1]
+    assert_same_project(load_project(data_copy), reference)
+    assert validations == [1, 1]                   # rewritten after the damaged one was ignored
+
+
+def test_a_cache_that_does_not_match_the_schema_is_ignored(data_copy, cached, validations):
+    reference = load_project(data_copy)
+    key = cache.cache_key({t: (data_copy / f"{t}.csv").read_bytes() for t in reference.tables
+                           if (data_copy / f"{t}.csv").exists()})
+    frames = {k: v for k, v in reference.tables.items() if k != "survey_responses"}
+    frames["advice"] = frames["advice"].rename(columns={"advice_en": "advice_xx"})
+    frames["survey_means"] = frames["survey_means"].drop(columns="mean_value")
+    assert cache.write_cache(data_copy, key, frames)
+    assert_same_project(load_project(data_copy), reference)
+    assert len(validations) == 2
+
+
+def test_a_cache_linked_out_of_the_folder_is_not_read(data_copy, cached, validations, tmp_path):
+    load_project(data_copy)
+    outside = tmp_path / "elsewhere.npz"
+    (data_copy / ".cache" / "tables.npz").rename(outside)
+    (data_copy / ".cache" / "tables.npz").symlink_to(outside)
+    load_project(data_copy)
+    assert len(validations) == 2
+
+
+def test_a_cache_folder_linked_elsewhere_is_neither_read_nor_written(data_copy, cached, validations, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (data_copy / ".cache").symlink_to(elsewhere)
+    load_project(data_copy)
+    load_project(data_copy)
+    assert list(elsewhere.iterdir()) == [] and len(validations) == 2
+
+
+def test_a_pipe_as_cache_never_hangs(data_copy, cached, validations):
+    (data_copy / ".cache").mkdir()
+    os.mkfifo(data_copy / ".cache" / "tables.npz")
+    from test_project import _with_time_limit
+
+    _with_time_limit(20, lambda: load_project(data_copy))
+
+
+def test_a_folder_that_cannot_be_written_still_loads(data_copy, cached, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(cache.tempfile, "mkstemp", full_disk)
+    assert len(load_project(data_copy).meetings) == 8
+    assert not (data_copy / ".cache" / "tables.npz").exists()
+    assert [p.name for p in (data_copy / ".cache").iterdir()] == [".gitignore"]   # no temporary file left
+
+
+def test_clear_cache(data_copy, cached):
+    load_project(data_copy)
+    assert cache.clear_cache(data_copy) is True
+    assert not (data_copy / ".cache" / "tables.npz").exists()
+    assert cache.clear_cache(data_copy) is False
+
+
+def test_study_scale_cache_round_trip(tmp_path, validations):
+    """The synthetic study (a tenth of it) is above the cache size: cached and fresh loads agree."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from study import make_study
+
+    folder = make_study(tmp_path / "study", 20, n_segments=4_000, n_words=800_000, n_codings=5_000)
+    assert sum(p.stat().st_size for p in folder.glob("*.csv")) >= cache.MIN_BYTES
+    first = load_project(folder)
+    second = load_project(folder)
+    assert validations == [1]
+    assert_same_project(first, second)
+    assert first.codings["start"].isna().mean() == pytest.approx(0.3, abs=0.03)
+
+
+def test_a_failed_cache_write_leaves_no_temporary_file(data_copy, cached, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    assert len(load_project(data_copy).meetings) == 8
+    assert [p.name for p in (data_copy / ".cache").iterdir()] == [".gitignore"]
