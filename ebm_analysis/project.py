@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ebm_analysis.changelog import replay_pending
 from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.reading import RawTable, read_raw_table
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
@@ -174,7 +175,11 @@ def load_project(path: str | Path | None = None) -> Project:
             frames[table.name] = _empty_frame(table)
     frames["survey_means"]["mean_value"] = pd.array(
         [float(_decimal(v)) for v in frames["survey_means"]["mean_printed"]], dtype="Float64")
-    return Project(folder, frames)
+    project = Project(folder, frames)
+    # ---- The coding store's hook (keep it the last step, on every path that returns a Project):
+    # ---- apply the change log (changes.jsonl) written after the codings/codebook snapshot, check
+    # ---- that span codings still cover their text, and set project.sequence. See ebm_analysis.changelog.
+    return replay_pending(project, lines)
 
 
 # ---------------------------------------------------------------- values
@@ -193,7 +198,8 @@ def _typed_frame(table: Table, rt: RawTable) -> tuple[pd.DataFrame | None, list[
         if len(cells) != len(rt.header):
             continue  # already reported by the reader
         for col in table.columns:
-            value, problem = _convert(col, cells[index[col.name]].strip(), table.file, line, rt.delimiter)
+            cell = cells[index[col.name]].strip() if col.name in index else ""  # absent: may_be_absent
+            value, problem = _convert(col, cell, table.file, line, rt.delimiter)
             values[col.name].append(value)
             if problem:
                 problems.append(problem)
@@ -207,7 +213,7 @@ def _check_header(table: Table, rt: RawTable) -> list[Problem]:
     problems = []
     expected = table.column_names
     for name in expected:
-        if name not in rt.header:
+        if name not in rt.header and not table.column(name).may_be_absent:
             problems.append(Problem(table.file, 1, name, "no such column in the header",
                                     f"expected the columns {', '.join(expected)}"))
     for i, name in enumerate(rt.header):
