@@ -81,6 +81,9 @@ ROW_OPS = ("insert", "update", "delete")
 OPS = (*ROW_OPS, "snapshot", "note")
 _FIELDS = ("seq", "tx", "n", "time", "coder", "action", "op", "table", "key", "before", "after", "reason")
 
+#: A redaction stages its files here before moving them into place (see :mod:`ebm_analysis.redaction`).
+STAGING_DIR = ".redact-staging"
+
 #: How many snapshot entries loading looks back for the one the CSV files match.
 _MARKERS_TO_SEARCH = 3
 _BLOCK = 1 << 16
@@ -208,8 +211,8 @@ def table_digest(frame: pd.DataFrame, table: Table) -> str:
     for col in table.columns:
         h.update(col.name.encode() + b"\x1e")
         if col.name in frame.columns:
-            values = frame[col.name].tolist()
-            text = "\x1f".join("\x00" if v is None or v is pd.NA or v != v else str(v) for v in values)
+            text = "\x1f".join([v if v.__class__ is str else "\x00" if v is None or v is pd.NA or v != v else str(v)
+                                for v in frame[col.name].tolist()])
         else:
             text = "\x1f".join(["\x00"] * len(frame))
         h.update(text.encode("utf-8", "surrogatepass") + b"\x1e")
@@ -484,6 +487,41 @@ def _id_number(key: str) -> int | None:
     return int(digits) if digits.isdigit() and digits != key else None
 
 
+def apply_log(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, RowTable], LogPosition,
+                                                                     dict[str, tuple[str, int]]]:
+    """Replay the change log onto loaded ``codings``/``codebook`` frames (replaced in ``frames``).
+
+    Returns
+    -------
+    (tables, position, origins)
+        The tables as :class:`~ebm_analysis.rowtable.RowTable`, the log
+        position reached, and for each row the log replayed, the
+        ``(file, line)`` of the entry that last wrote it.
+    """
+    path = Path(folder) / LOG_FILE
+    origins: dict[str, tuple[str, int]] = {}
+    tables = {name: RowTable(t, frames[name]) for name, t in STORE_TABLES.items()}
+    if not path.is_file():
+        return tables, LogPosition(), origins
+    digests = {name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()}
+    tail = read_tail(path, stop=_marker_search(digests))
+    if tail.torn:
+        warnings.warn(TornTailWarning(
+            f"{LOG_FILE}: the last {tail.torn} bytes are an incomplete change (a save cut short by a crash or "
+            "still being written); it was never reported saved and is ignored"), stacklevel=4)
+    base, edited = pending_after(tail, digests)
+    for name in STORE_TABLES:
+        todo = [e for e in tail.entries if e.table == name and e.seq > base[name]]
+        replay(tables, todo, edited=edited & {name})
+        for e in todo:
+            if e.op in ROW_OPS:
+                origins[e.key] = (LOG_FILE, e.seq)
+    for name, table in tables.items():
+        if table.changed:
+            frames[name] = table.frame()
+    return tables, position_of(tail), origins
+
+
 def replay_pending(project, lines: dict[str, list[int]] | None = None):
     """The loader's hook: bring a freshly loaded project up to date with the change log.
 
@@ -517,33 +555,18 @@ def replay_pending(project, lines: dict[str, list[int]] | None = None):
     from ebm_analysis.spans import segment_texts, span_problems
 
     folder = Path(project.path)
+    if (folder / STAGING_DIR / "READY").exists():
+        from ebm_analysis.redaction import finish_interrupted
+        from ebm_analysis.project import load_project
+
+        finish_interrupted(folder)
+        return load_project(folder)
     frames = project.tables
-    path = folder / LOG_FILE
-    origins: dict[str, tuple[str, int]] = {}
-    if path.is_file():
-        tables = {name: RowTable(t, frames[name]) for name, t in STORE_TABLES.items()}
-        digests = {name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()}
-        tail = read_tail(path, stop=_marker_search(digests))
-        if tail.torn:
-            warnings.warn(TornTailWarning(
-                f"{LOG_FILE}: the last {tail.torn} bytes are an incomplete change (a save cut short by a crash or "
-                "still being written); it was never reported saved and is ignored"), stacklevel=3)
-        base, edited = pending_after(tail, digests)
-        for name in STORE_TABLES:
-            todo = [e for e in tail.entries if e.table == name and e.seq > base[name]]
-            replay(tables, todo, edited=edited & {name})
-            for e in todo:
-                if e.op in ROW_OPS:
-                    origins[e.key] = (LOG_FILE, e.seq)
-        for name, table in tables.items():
-            if table.changed:
-                frames[name] = table.frame()
-        position = position_of(tail)
-    else:
-        position = LogPosition()
-    problems = span_problems(frames["codings"], segment_texts(frames), _row_origins(frames["codings"], lines, origins))
+    tables, position, origins = apply_log(folder, frames)
+    texts = segment_texts(frames)
+    problems = span_problems(frames["codings"], texts, _where(lines, origins, tables.get("codings")))
     if origins:
-        problems = _reference_problems(frames, origins) + problems
+        problems = _reference_problems(tables, texts, origins) + problems
     if problems:
         raise DataError(problems)
     project.sequence = position.sequence
@@ -565,41 +588,38 @@ def _marker_search(digests: dict[str, str]) -> Callable[[Entry], bool]:
     return stop
 
 
-def _row_origins(codings: pd.DataFrame, lines, origins) -> list[tuple[str, int | None]]:
-    file = STORE_TABLES["codings"].file
+def _where(lines, origins, loaded_table: RowTable | None) -> Callable[[int, str], tuple[str, int | None]]:
+    """Where a codings row comes from: the log entry that last wrote it, else its line in codings.csv."""
     loaded = (lines or {}).get("codings") or []
-    out = []
-    for i, key in enumerate(codings["coding_id"].tolist()):
+    file = STORE_TABLES["codings"].file
+
+    def where(i: int, key: str) -> tuple[str, int | None]:
         if key in origins:
-            out.append(origins[key])
-        else:
-            out.append((file, loaded[i] if i < len(loaded) else None))
-    return out
+            return origins[key]
+        if loaded_table is not None:
+            i = loaded_table.base_position(key)
+        return file, (loaded[i] if i is not None and i < len(loaded) else None)
+
+    return where
 
 
-def _reference_problems(frames, origins) -> list[Problem]:
+def _reference_problems(tables: dict[str, RowTable], texts: dict[str, str], origins) -> list[Problem]:
     """Codes and segments that rows replayed from the log point to must exist."""
-    from ebm_analysis.spans import segment_texts
-
     problems = []
-    codes = set(frames["codebook"]["code_id"].tolist())
-    segments = segment_texts(frames)
-    for row in frames["codings"].itertuples(index=False):
-        if row.coding_id not in origins:
-            continue
-        where = origins[row.coding_id]
-        if row.code_id not in codes:
-            problems.append(Problem(where[0], where[1], "code_id", f"coding {row.coding_id} with code '{row.code_id}', "
-                                    "which codebook.csv does not list", "restore the code in codebook.csv"))
-        if row.segment_id not in segments:
-            problems.append(Problem(where[0], where[1], "segment_id", f"coding {row.coding_id} on "
-                                    f"'{row.segment_id}', which is neither an excerpt_id nor a note_id",
-                                    "restore the segment in excerpts.csv or observations.csv"))
-    for row in frames["codebook"].itertuples(index=False):
-        if row.code_id in origins and row.parent_id is not None and row.parent_id is not pd.NA \
-                and row.parent_id not in codes:
-            where = origins[row.code_id]
-            problems.append(Problem(where[0], where[1], "parent_id", f"code {row.code_id} under '{row.parent_id}', "
+    codebook, codings = tables["codebook"], tables["codings"]
+    for key, (file, line) in origins.items():
+        row = codings.get(key)
+        if row is not None:
+            if row["code_id"] not in codebook:
+                problems.append(Problem(file, line, "code_id", f"coding {key} with code '{row['code_id']}', "
+                                        "which codebook.csv does not list", "restore the code in codebook.csv"))
+            if row["segment_id"] not in texts:
+                problems.append(Problem(file, line, "segment_id", f"coding {key} on '{row['segment_id']}', "
+                                        "which is neither an excerpt_id nor a note_id",
+                                        "restore the segment in excerpts.csv or observations.csv"))
+        code = codebook.get(key)
+        if code is not None and code["parent_id"] is not None and code["parent_id"] not in codebook:
+            problems.append(Problem(file, line, "parent_id", f"code {key} under '{code['parent_id']}', "
                                     "which codebook.csv does not list", "restore the parent code"))
     return problems
 
@@ -629,6 +649,8 @@ def _detail(e: Entry) -> str:
     if e.table == "codings":
         if e.op == "update" and e.before and e.after:
             changed = [c for c in e.after if e.after.get(c) != e.before.get(c)]
+            if changed == ["memo"]:
+                return ""
             if changed == ["code_id"]:
                 return f" ({e.before['code_id']} → {e.after['code_id']})"
             return f" ({', '.join(changed)})" if changed else ""

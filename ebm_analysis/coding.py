@@ -720,7 +720,7 @@ class CodingStore:
         entries: list[Entry] = []
         seq = self._position.sequence
         if seq == 0:
-            entries.append(self._marker(seq + 1, tx.coder, "start change log"))
+            entries.append(self._marker(seq + 1, tx.coder, "start change log", tx.time))
             seq += 1
         first = seq + 1
         n = len(tx._entries)
@@ -736,10 +736,10 @@ class CodingStore:
         if self._position.since_marker >= self.compact_every:
             self._compact_after_commit(tx.coder)
 
-    def _marker(self, seq: int, coder: str, action: str) -> Entry:
+    def _marker(self, seq: int, coder: str, action: str, time: str | None = None) -> Entry:
         tables = {name: {"digest": table_digest(t.frame(), t.table), "rows": len(t)}
                   for name, t in self._tables.items()}
-        return Entry(seq, seq, 1, utc_now(), coder, action, "snapshot",
+        return Entry(seq, seq, 1, time or utc_now(), coder, action, "snapshot",
                      after={"tables": tables, "next": {"codings": self._next_number}})
 
     def _append(self, entries: list[Entry]) -> None:

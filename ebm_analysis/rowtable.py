@@ -104,6 +104,10 @@ class RowTable:
             return None
         return {c: py_value(self._base[c].iat[i]) for c in self.columns}
 
+    def base_position(self, key: str) -> int | None:
+        """The row's position in the table as loaded (None for a row added since)."""
+        return self._pos.get(key)
+
     def __contains__(self, key: str) -> bool:
         if key in self._overlay:
             return self._overlay[key] is not None

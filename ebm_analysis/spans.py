@@ -18,7 +18,7 @@ cannot be found are listed for the researcher and left as they are.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -74,7 +74,7 @@ def segment_texts(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def span_problems(codings: pd.DataFrame, texts: dict[str, str],
-                  origins: list[tuple[str, int | None]] | None = None) -> list[Problem]:
+                  where: Callable[[int, str], tuple[str, int | None]] | None = None) -> list[Problem]:
     """Span codings whose offsets fall outside their text or no longer cover their ``span_text``.
 
     Parameters
@@ -84,8 +84,9 @@ def span_problems(codings: pd.DataFrame, texts: dict[str, str],
         (optionally) ``span_text``; an empty ``span_text`` is not checked.
     texts : dict
         ``{segment_id: text_sv}``.
-    origins : list of (file, line), optional
-        Where each row comes from, for the messages.
+    where : callable, optional
+        ``where(row_number, coding_id)`` gives the ``(file, line)`` a row
+        comes from, for the messages (asked only for rows with a problem).
 
     Returns
     -------
@@ -106,26 +107,37 @@ def span_problems(codings: pd.DataFrame, texts: dict[str, str],
     rows = zip(codings["coding_id"].tolist(), codings["segment_id"].tolist(), codings["start"].tolist(),
                codings["end"].tolist(), codings["span_text"].tolist())
     for i, (cid, seg, start, end, recorded) in enumerate(rows):
-        if start is None or start is pd.NA or recorded is None or recorded is pd.NA:
+        if recorded.__class__ is not str or start is None or start is pd.NA:
             continue
         text = texts.get(seg)
-        if text is None:
+        if text is None or text[start:end].strip() == recorded and 0 <= start < end <= len(text):
             continue
-        file, line = origins[i] if origins else (CODINGS_FILE, None)
+        file, line = where(i, cid) if where else (CODINGS_FILE, None)
         if not 0 <= start < end <= len(text):
             problems.append(Problem(file, line, "end", f"start {start}, end {end} for {cid}",
                                     f"expected 0 <= start < end <= {len(text)} (the length of {seg}'s text_sv)"))
             continue
         now = text[start:end].strip()
         if now != recorded:
+            same_letters = _normalisation_of(text, recorded)
+            found = (f"{seg}'s text in another Unicode normalisation ({same_letters}) than when {cid} was coded: it "
+                     f"looks the same, but characters {start}–{end} now cover {excerpt(now)}" if same_letters else
+                     f"{cid} covers {excerpt(now)} ({seg}, characters {start}–{end}), not {excerpt(recorded)} as when "
+                     "it was coded")
             problems.append(Problem(
-                file, line, "span_text",
-                f"{cid} covers {excerpt(now)} ({seg}, characters {start}–{end}), not {excerpt(recorded)} as when "
-                "it was coded",
+                file, line, "span_text", found,
                 f"{seg}'s text_sv was changed after it was coded (a change of Unicode normalisation, NFC/NFD, "
                 "counts too); if the edit was deliberate, run `python -m ebm_analysis repair-spans DATA_DIR` to "
                 "move the codings to where their text now is, else undo the edit of the text"))
     return problems
+
+
+def _normalisation_of(text: str, recorded: str) -> str | None:
+    """"NFD" or "NFC" when ``text`` is in that form and ``recorded`` is not (the same letters, other code points)."""
+    for form, other in (("NFD", "NFC"), ("NFC", "NFD")):
+        if unicodedata.normalize(form, recorded) != recorded and unicodedata.is_normalized(form, text):
+            return f"{form} instead of {other}"
+    return None
 
 
 def find_span(text: str, wanted: str, near: int) -> tuple[int, int, str] | None:
