@@ -99,7 +99,7 @@ def span_problems(codings: pd.DataFrame, texts: dict[str, str],
     >>> span_problems(cod, {"E1": "Vi lärde oss."})
     []
     >>> print(span_problems(cod, {"E1": "Vi la\\u0308rde oss."})[0])  # doctest: +ELLIPSIS
-    codings.csv, column 'span_text': found K1 covers '...' (E1, characters 3–8), not 'lärde' as when it was coded; ...
+    codings.csv, column 'span_text': found E1's text in another Unicode normalisation (NFD instead of NFC) ...
     """
     if "span_text" not in codings.columns or codings.empty:
         return []
