@@ -789,14 +789,15 @@ class CodingStore:
         else:
             table.put(entry.key, entry.after)
         self._index(entry)
-        if entry.table == "codings" and entry.op == "insert":
+
+    def _index(self, entry: Entry) -> None:
+        """Keep the duplicate-span index and the next id in step with a row change."""
+        if entry.table != "codings":
+            return
+        if entry.op == "insert":
             number = _number_of(entry.key)
             if number is not None:
                 self._next_number = max(self._next_number, number + 1)
-
-    def _index(self, entry: Entry) -> None:
-        if entry.table != "codings":
-            return
         if entry.before is not None:
             self._spans.pop(_span_key(entry.before), None)
         if entry.after is not None:

@@ -81,3 +81,33 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# ------------------------------------------------------------------ the coding store on disk
+
+def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
+    """coding_id -> row (as CSV strings): codings.csv plus the change-log entries after its last snapshot entry.
+
+    Written with csv and json only, independently of the library, for tests
+    that check what a save left on disk. It assumes the snapshot files match
+    the log's last snapshot entry (true unless a compaction was interrupted;
+    tests of interruptions use load_project instead).
+    """
+    import json
+
+    out: dict[str, dict[str, str]] = {}
+    if (folder / "codings.csv").exists():
+        with (folder / "codings.csv").open(newline="", encoding="utf-8") as f:
+            out = {r["coding_id"]: r for r in csv.DictReader(f)}
+    log = folder / "changes.jsonl"
+    if log.exists():
+        entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        last = max((e["seq"] for e in entries if e["op"] == "snapshot"), default=0)
+        for e in entries:
+            if e["seq"] <= last or e["table"] != "codings":
+                continue
+            if e["op"] == "delete":
+                del out[e["key"]]
+            else:
+                out[e["key"]] = {k: "" if v is None else str(v) for k, v in e["after"].items()}
+    return out
