@@ -85,8 +85,9 @@ def browser():
 
 # ------------------------------------------------------------------ the coding store on disk
 
-def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
-    """coding_id -> row (as CSV strings): codings.csv plus the change-log entries after its last snapshot entry.
+def rows_on_disk(folder: Path, table: str = "codings") -> dict[str, dict[str, str]]:
+    """id -> row (as CSV strings) of ``codings`` or ``codebook`` as saved: the CSV file plus the
+    change-log entries after its last snapshot entry.
 
     Written with csv and json only, independently of the library, for tests
     that check what a save left on disk. It assumes the snapshot files match
@@ -95,19 +96,25 @@ def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
     """
     import json
 
+    key = {"codings": "coding_id", "codebook": "code_id"}[table]
     out: dict[str, dict[str, str]] = {}
-    if (folder / "codings.csv").exists():
-        with (folder / "codings.csv").open(newline="", encoding="utf-8") as f:
-            out = {r["coding_id"]: r for r in csv.DictReader(f)}
+    if (folder / f"{table}.csv").exists():
+        with (folder / f"{table}.csv").open(newline="", encoding="utf-8") as f:
+            out = {r[key]: r for r in csv.DictReader(f)}
     log = folder / "changes.jsonl"
     if log.exists():
         entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
         last = max((e["seq"] for e in entries if e["op"] == "snapshot"), default=0)
         for e in entries:
-            if e["seq"] <= last or e["table"] != "codings":
+            if e["seq"] <= last or e["table"] != table:
                 continue
             if e["op"] == "delete":
                 del out[e["key"]]
             else:
                 out[e["key"]] = {k: "" if v is None else str(v) for k, v in e["after"].items()}
     return out
+
+
+def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
+    """:func:`rows_on_disk` of the codings."""
+    return rows_on_disk(folder, "codings")

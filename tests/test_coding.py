@@ -550,13 +550,13 @@ def test_first_coding_creates_the_log_and_the_folder_loads(tmp_path):
 # ---------------------------------------------------------------- a model-based fuzz test
 
 def test_random_changes_by_two_stores_match_a_simple_model(folder):
-    """300 random changes by two stores in turn: after each, the disk and both stores agree with a model."""
+    """150 random changes by two stores in turn: after each, the disk and both stores agree with a model."""
     rng = random.Random(20160301)
     stores = [CodingStore.open(folder, coder="A", compact_every=7), CodingStore.open(folder, coder="B",
                                                                                      compact_every=11)]
     model = {cid: (row["code_id"], row["memo"]) for cid, row in codings_on_disk(folder).items()}
     codes = ["trust", "trust_staff", "power"]
-    for step in range(300):
+    for step in range(150):
         s = stores[rng.randrange(2)]
         kind = rng.choice(["add", "add", "memo", "recode", "remove", "undo"])
         try:

@@ -484,7 +484,7 @@ class Workbench:
     @classmethod
     def open(cls, data_dir: str | Path | None = None, coder: str = "coder1") -> Workbench:
         """Open the data folder (None: the bundled EBM data) for coding as ``coder``."""
-        return cls(CodingStore.open(data_dir), coder)
+        return cls(CodingStore.open(data_dir, coder=coder), coder)
 
     # ------------------------------------------------------------ views
 
@@ -568,18 +568,19 @@ class Workbench:
 
     def remove(self, coding_id: str) -> Outcome:
         """Delete a coding and save."""
-        return self._run(lambda: self.store.remove(coding_id), lambda _: f"removed coding {coding_id}.")
+        return self._run(lambda: self.store.remove(coding_id, coder=self.coder), lambda _: f"removed coding {coding_id}.")
 
     def set_memo(self, coding_id: str, memo: str) -> Outcome:
         """Replace a coding's memo (empty clears it) and save."""
-        return self._run(lambda: self.store.set_memo(coding_id, memo), lambda _: f"memo of {coding_id} updated.")
+        return self._run(lambda: self.store.set_memo(coding_id, memo, coder=self.coder),
+                         lambda _: f"memo of {coding_id} updated.")
 
     def add_code(self, code_id: str, name_sv: str, name_en: str, parent_id: str | None = None, *,
                  definition: str, include: str, exclude: str, example: str, color: str | None = None) -> Outcome:
         """Add a code to the codebook and save (see :meth:`CodingStore.add_code`)."""
         return self._run(lambda: self.store.add_code(
             code_id.strip(), name_sv, name_en, parent_id or None, definition=definition, include=include,
-            exclude=exclude, example=example, color=(color or "").strip() or None),
+            exclude=exclude, example=example, color=(color or "").strip() or None, coder=self.coder),
             lambda _: f"new code {code_id.strip()} added to the codebook.")
 
     def undo(self) -> Outcome:
