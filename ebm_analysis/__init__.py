@@ -15,12 +15,15 @@ True
 
 from ebm_analysis.agreement import agreement_table, dictionary_agreement
 from ebm_analysis.attendance import attendance_bounds, expert_presence, group_over_time
-from ebm_analysis.coding import CodingStore, ConcurrentEditError
+from ebm_analysis.changelog import coding_activity, log_table
+from ebm_analysis.coding import CodingStore, ConcurrentEditError, LockTimeoutError, SaveError, Transaction
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.figures import save_figure
 from ebm_analysis.interchange import export_qdc, export_qdpx, import_qdpx
 from ebm_analysis.project import Project, default_data_dir, load_project
+from ebm_analysis.redaction import redact
+from ebm_analysis.repair import repair_spans
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
@@ -34,5 +37,6 @@ __all__ = [
     "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
     "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
     "survey_summary",
+    "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
 ]
 __version__ = "0.1.0"

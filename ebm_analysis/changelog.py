@@ -720,3 +720,46 @@ def _what(e: Entry) -> str:
         memo = e.after.get("memo") or ""
         text += f": memo “{memo[:60]}{'…' if len(memo) > 60 else ''}”" if memo else ": memo cleared"
     return text
+
+
+def coding_activity(project) -> pd.DataFrame:
+    """Who coded, how much, and when: per coder, from the codings and the change log.
+
+    Parameters
+    ----------
+    project : Project
+        A loaded project (its ``codings`` and its folder's ``changes.jsonl``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``coder`` (everyone with a coding or a logged change),
+        with ``codings`` (current codings in that coder's name),
+        ``first_coded`` and ``last_coded`` (UTC dates from ``created_at``;
+        ``not recorded`` where codings carry none), ``changes_logged``
+        (entries of the change log made by that coder, undos and removals
+        included) and ``last_change`` (its UTC time, or ``none``).
+
+    Examples
+    --------
+    >>> from ebm_analysis.project import load_project
+    >>> coding_activity(load_project()).loc["coder1", ["codings", "changes_logged"]].tolist()
+    [142, 0]
+    """
+    codings = project.codings
+    log = log_table(project.path)
+    log = log[log["table"].notna()]
+    coders = sorted(set(codings["coder"].dropna()) | set(log["coder"].dropna()))
+    rows = []
+    for coder in coders:
+        mine = codings[codings["coder"] == coder]
+        times = mine["created_at"].dropna() if "created_at" in mine.columns else pd.Series([], dtype="string")
+        changes = log[log["coder"] == coder]
+        rows.append({"coder": coder, "codings": len(mine),
+                     "first_coded": str(times.min())[:10] if len(times) else "not recorded",
+                     "last_coded": str(times.max())[:10] if len(times) else "not recorded",
+                     "changes_logged": len(changes),
+                     "last_change": (str(changes["time"].max())[:16].replace("T", " ") + " UTC") if len(changes)
+                     else "none"})
+    columns = ["coder", "codings", "first_coded", "last_coded", "changes_logged", "last_change"]
+    return pd.DataFrame(rows, columns=columns).set_index("coder")
