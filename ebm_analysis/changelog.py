@@ -84,8 +84,12 @@ _FIELDS = ("seq", "tx", "n", "time", "coder", "action", "op", "table", "key", "b
 #: A redaction stages its files here before moving them into place (see :mod:`ebm_analysis.redaction`).
 STAGING_DIR = ".redact-staging"
 
-#: How many snapshot entries loading looks back for the one the CSV files match.
-_MARKERS_TO_SEARCH = 3
+#: How many snapshot entries loading looks back for the one the CSV files match: the last one, and the one
+#: before it in case the last compaction was interrupted before its files were in place.
+_MARKERS_TO_SEARCH = 2
+
+#: The action of the note that confirms a snapshot's files are in place.
+WRITTEN = "snapshot written"
 _BLOCK = 1 << 16
 
 
@@ -179,7 +183,7 @@ class LogPosition:
     marker : int
         The ``seq`` of the last snapshot entry (0: none).
     since_marker : int
-        Entries written after the last snapshot entry.
+        Row changes logged after the last snapshot entry.
     next_ids : dict of str to int
         Per table, the lowest id number never used yet (removed ids are not
         given out again).
@@ -448,24 +452,38 @@ def _misfit(entry: Entry, table: RowTable, current: dict | None, edited: bool) -
 
 
 def pending_after(tail: LogTail, digests: dict[str, str]) -> tuple[dict[str, int], set[str]]:
-    """For each store table, the snapshot entry its file matches (0: before the log) and the edited tables.
+    """For each store table, the snapshot entry its file holds (0: before the log) and the edited tables.
 
-    A table whose content matches none of the last snapshot entries was
-    changed outside the store ("edited"); its changes are replayed from the
-    last snapshot entry, checked row by row.
+    A compaction logs its snapshot entry *before* it moves the new files
+    into place, and a note (:data:`WRITTEN`) after. So a file matches the
+    last snapshot entry, or, when that compaction was interrupted (no note),
+    possibly the snapshot entry before it. A table whose content matches
+    neither was changed outside the store ("edited"): its changes are
+    replayed from the last snapshot entry, checked row by row.
     """
     markers = [e for e in tail.entries if e.op == "snapshot"]
+    last = markers[-1] if markers else None
+    candidates = markers[-1:]
+    if last is not None and len(markers) > 1 and not _confirmed(tail, last):
+        candidates = markers[-2:]
     base: dict[str, int] = {}
-    for marker in reversed(markers):
+    for marker in reversed(candidates):
         recorded = (marker.after or {}).get("tables", {})
         for name in STORE_TABLES:
             if name not in base and recorded.get(name, {}).get("digest") == digests[name]:
                 base[name] = marker.seq
     edited = {name for name in STORE_TABLES if name not in base}
-    last = markers[-1].seq if markers else 0
     for name in edited:
-        base[name] = last
+        base[name] = last.seq if last else 0
     return base, edited
+
+
+def _confirmed(tail: LogTail, marker: Entry) -> bool:
+    """Whether a snapshot entry's files are known to be in place (its note follows, or nothing was written)."""
+    if marker.action == "start change log":
+        return True
+    return any(e.op == "note" and e.action == WRITTEN and (e.after or {}).get("snapshot") == marker.seq
+               for e in tail.entries if e.seq > marker.seq)
 
 
 def position_of(tail: LogTail) -> LogPosition:
@@ -479,7 +497,8 @@ def position_of(tail: LogTail) -> LogPosition:
             if number is not None and number >= next_ids.get(e.table, 0):
                 next_ids[e.table] = number + 1
     marker = last_marker.seq if last_marker else 0
-    return LogPosition(sequence, tail.end, marker, sequence - marker, next_ids)
+    changes = sum(1 for e in tail.entries if e.seq > marker and e.op in ROW_OPS)
+    return LogPosition(sequence, tail.end, marker, changes, next_ids)
 
 
 def _id_number(key: str) -> int | None:
@@ -713,6 +732,8 @@ def _what(e: Entry) -> str:
         tables = (e.after or {}).get("tables", {})
         return "snapshot written: " + ", ".join(f"{t} ({v.get('rows')} rows)" for t, v in tables.items())
     if e.op == "note":
+        if e.action == WRITTEN:
+            return f"the files of snapshot {(e.after or {}).get('snapshot')} are in place"
         return str((e.after or {}).get("summary", ""))
     text = f"{e.op} {e.key}{_detail(e)}"
     if e.table == "codings" and e.op == "update" and e.before and e.after and \

@@ -60,7 +60,7 @@ import pandas as pd
 
 from ebm_analysis import atomic
 from ebm_analysis.changelog import (
-    LOG_FILE, ROW_OPS, STORE_TABLES, Entry, LogPosition, describe, read_forward, read_tail, replay,
+    LOG_FILE, ROW_OPS, STORE_TABLES, WRITTEN, Entry, LogPosition, describe, read_forward, read_tail, replay,
     table_digest, utc_now,
 )
 from ebm_analysis.errors import DataError, Problem, shorten
@@ -682,14 +682,14 @@ class CodingStore:
             if entry.op in ROW_OPS:
                 self._foreign[(entry.table, entry.key)] = entry
                 self._index(entry)
+                self._position.since_marker += 1
             elif entry.op == "snapshot":
                 foreign_marker = True
                 self._position.marker = entry.seq
-                self._position.since_marker = -1
+                self._position.since_marker = 0
                 for table, number in (entry.after or {}).get("next", {}).items():
                     if table == "codings":
                         self._next_number = max(self._next_number, number)
-            self._position.since_marker += 1
         self._position.sequence = entries[-1].seq if entries else self._position.sequence
         self._position.end = end
         return foreign_marker
@@ -778,7 +778,7 @@ class CodingStore:
             self._log_ino = _FileState.of(path).ino
         self._position.end = offset + len(data)
         self._position.sequence = entries[-1].seq
-        self._position.since_marker += sum(1 for e in entries if e.op != "snapshot")
+        self._position.since_marker += sum(1 for e in entries if e.op in ROW_OPS)
         if entries[0].op == "snapshot":
             self._position.marker = entries[0].seq
 
@@ -831,13 +831,16 @@ class CodingStore:
                 target = self.folder / table.table.file
                 data = atomic.frame_to_csv_text(table.frame()[table.columns]).encode("utf-8")
                 temps.append((atomic._write_temp(target, data), target, data))
-            self._append([self._marker(self._position.sequence + 1, coder, "compact")])
+            marker = self._marker(self._position.sequence + 1, coder, "compact")
+            self._append([marker])
             for tmp, target, _ in temps:
                 if target.exists():
                     atomic._keep_previous(target)
                 os.replace(tmp, target)
                 written.append(target.name)
             atomic._fsync_folder(self.folder)
+            self._append([Entry(marker.seq + 1, marker.seq + 1, 1, utc_now(), coder, WRITTEN, "note",
+                                after={"snapshot": marker.seq, "files": written})])
         except OSError as exc:
             raise save_error(exc, temps[len(written)][1] if len(written) < len(temps) else self.folder / LOG_FILE,
                              "writing the snapshot files") from exc

@@ -45,7 +45,9 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis import atomic
-from ebm_analysis.changelog import LOG_FILE, STAGING_DIR, STORE_TABLES, Entry, read_forward, table_digest, utc_now
+from ebm_analysis.changelog import (
+    LOG_FILE, STAGING_DIR, STORE_TABLES, WRITTEN, Entry, read_forward, table_digest, utc_now,
+)
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.lenient import read_coding_state
 from ebm_analysis.lock import LOCK_FILE, DEFAULT_TIMEOUT, FolderLock, save_error
@@ -285,7 +287,9 @@ def _redact_locked(folder: Path, forms: list[str], placeholder: str, coder: str,
                  after={"summary": summary, "files": sorted(f for f, n in report.replacements.items() if n),
                         "replacements": report.total, "placeholder": placeholder, "moved_codings": len(report.moved)})
     frames = {name: t.frame() for name, t in tables.items()}
-    new_log += _line(note) + _line(_snapshot(seq + 2, coder, "redact", frames))
+    written = Entry(seq + 3, seq + 3, 1, utc_now(), coder, WRITTEN, "note",
+                    after={"snapshot": seq + 2, "files": sorted(t.table.file for t in tables.values())})
+    new_log += _line(note) + _line(_snapshot(seq + 2, coder, "redact", frames)) + _line(written)
     staged[LOG_FILE] = new_log
     if (folder / _CACHE_DIR).exists():
         report.deleted.append(_CACHE_DIR)
