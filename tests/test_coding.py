@@ -468,6 +468,19 @@ def test_compaction_rewrites_the_snapshots_every_n_changes_and_keeps_bounded_ver
     assert store.compact() == []
 
 
+def test_saves_do_not_compact_but_opening_with_many_pending_changes_does(folder):
+    store = CodingStore.open(folder, coder="R1")
+    ids = [store.add("O1", "power", "R1", start=i, end=i + 4) for i in range(6)]
+    snapshot = (folder / "codings.csv").read_bytes()
+    assert b"K0002" not in snapshot  # six saves, no compaction on the way
+    CodingStore.open(folder, compact_on_open=10)
+    assert (folder / "codings.csv").read_bytes() == snapshot  # fewer pending than asked: left alone
+    CodingStore.open(folder, compact_on_open=5)
+    on_disk = pd.read_csv(folder / "codings.csv", dtype=str)["coding_id"].tolist()
+    assert on_disk == ["K0001", *ids]
+    assert [e["action"] for e in log_entries(folder)][-2:] == ["compact", "snapshot written"]
+
+
 def test_a_crash_between_the_snapshot_entry_and_the_renames_loses_nothing(folder, monkeypatch):
     store = CodingStore.open(folder, coder="R1", compact_every=10**9)
     ids = [store.add("O1", "power", "R1", start=i, end=i + 4) for i in range(3)]

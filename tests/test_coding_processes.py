@@ -189,3 +189,15 @@ def test_a_lock_held_by_another_process_refuses_after_the_timeout_and_is_freed_b
     cid = store.add("E001", "trust", "R1", start=0, end=5)
     assert time.monotonic() - started < 5  # the lock died with the process
     assert cid in set(load_project(data_copy).codings["coding_id"])
+
+
+def test_a_process_that_exits_normally_leaves_the_snapshot_files_up_to_date(data_copy):
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from ebm_analysis.coding import CodingStore
+        store = CodingStore.open({str(data_copy)!r}, coder="R1")
+        print(store.add("E001", "trust", "R1", start=0, end=5))
+    """)], capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    cid = out.stdout.strip()
+    with (data_copy / "codings.csv").open(encoding="utf-8") as f:
+        assert cid in f.read()  # written at exit (the process never called close())
