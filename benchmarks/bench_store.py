@@ -216,6 +216,23 @@ def sqlite_saves(folder: Path, n: int) -> list[float]:
     return times
 
 
+def fsync_floor(folder: Path, n: int) -> list[float]:
+    """Append one 300-byte line and fsync it, n times: what any durable save costs on this disk right now."""
+    path = folder / ".fsync-floor.tmp"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    times = []
+    try:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            os.write(fd, b"x" * 299 + b"\n")
+            os.fsync(fd)
+            times.append(time.perf_counter() - t0)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return times
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -267,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
         k = [t for name, t in times if name == kind]
         print(f"  {kind:7s} n={len(k):4d}  p50 {ms(pct(k, 50))}  p99 {ms(pct(k, 99))}  max {ms(max(k))}")
     print(f"  saves over 20 ms: {sum(t > 0.020 for t in all_t)} of {len(all_t)}")
+    floor = fsync_floor(folder, 300)
+    print(f"  for comparison, one append + fsync of 300 bytes on this disk now: p50 {ms(pct(floor, 50))}  "
+          f"p90 {ms(pct(floor, 90))}  p99 {ms(pct(floor, 99))}")
     print(f"  disk: snapshots {mb(before['snapshots'])} -> {mb(after['snapshots'])}, log +{mb(after['log'])}, "
           f".versions {mb(after['versions'])}")
     t0 = time.perf_counter()

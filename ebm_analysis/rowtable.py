@@ -87,6 +87,7 @@ class RowTable:
         self.key = table.key[0]
         self.columns = table.column_names
         self._base = _conform(table, frame)
+        self._arrays = {c: self._base[c].array for c in self.columns}  # indexing these is ~30x faster than .iat
         self._pos = {k: i for i, k in enumerate(self._base[self.key].tolist())}
         self._overlay: dict[str, dict | None] = {}
         self._cache: pd.DataFrame | None = self._base
@@ -102,7 +103,7 @@ class RowTable:
         i = self._pos.get(key)
         if i is None:
             return None
-        return {c: py_value(self._base[c].iat[i]) for c in self.columns}
+        return {c: py_value(self._arrays[c][i]) for c in self.columns}
 
     def base_position(self, key: str) -> int | None:
         """The row's position in the table as loaded (None for a row added since)."""
