@@ -738,7 +738,7 @@ def _what(e: Entry) -> str:
     text = f"{e.op} {e.key}{_detail(e)}"
     if e.table == "codings" and e.op == "update" and e.before and e.after and \
             e.before.get("memo") != e.after.get("memo"):
-        memo = e.after.get("memo") or ""
+        memo = " ".join((e.after.get("memo") or "").split())
         text += f": memo “{memo[:60]}{'…' if len(memo) > 60 else ''}”" if memo else ": memo cleared"
     return text
 

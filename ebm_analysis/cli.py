@@ -162,7 +162,7 @@ def _repair_spans(args: argparse.Namespace) -> int:
 def _redact(args: argparse.Namespace) -> int:
     from ebm_analysis.redaction import redact
 
-    text = sys.stdin.readline().rstrip("\n") if args.text == "-" else args.text
+    text = sys.stdin.readline().rstrip("\r\n") if args.text == "-" else args.text
     report = redact(text, args.data_dir or None, placeholder=args.placeholder, coder=args.coder, reason=args.reason)
     for file, count in report.replacements.items():
         if count:

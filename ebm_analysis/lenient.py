@@ -44,7 +44,10 @@ def read_coding_state(folder: str | Path) -> Project:
         not split, a number that is not a number), or the change log does
         not fit them.
     """
+    from ebm_analysis.redaction import finish_interrupted
+
     folder = Path(folder)
+    finish_interrupted(folder)  # a redaction interrupted after it was staged is completed first
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, (key, text) in _TEXT_TABLES.items():

@@ -22,7 +22,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 
 from ebm_analysis.changelog import STORE_TABLES, Entry, describe, utc_now
 from ebm_analysis.errors import DataError, Problem, shorten

@@ -7,13 +7,10 @@ under test, and by the store where the round trip is.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from conftest import codings_on_disk
 from ebm_analysis.changelog import (
     LOG_FILE, STORE_TABLES, Entry, coding_activity, log_table, read_forward, read_tail, replay, table_digest,
 )

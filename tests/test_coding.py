@@ -246,6 +246,18 @@ def test_a_memo_of_140000_characters_saves_and_reloads(store, folder):
     assert load_project(folder).codings.set_index("coding_id").loc["K0001", "memo"] == memo
 
 
+def test_a_span_at_the_end_of_a_15_mb_transcript_saves_and_reloads(tmp_path):
+    transcript = ("Intervjuaren frågar om tillit och arbetsbelastning. " * 30_000).strip()  # SYNTHETIC, ~1.5 MB
+    rows = dict(SYNTHETIC, excerpts=[{**SYNTHETIC["excerpts"][0], "text_sv": transcript}], codings=[])
+    folder = write_folder(tmp_path / "data", rows)
+    store = CodingStore.open(folder, coder="R1")
+    end = len(transcript) - 1
+    cid = store.add("E1", "trust", "R1", start=end - 17, end=end, memo="slutet av intervjun")
+    store.compact()
+    row = load_project(folder).codings.set_index("coding_id").loc[cid]
+    assert (row["start"], row["end"], row["span_text"]) == (end - 17, end, "arbetsbelastning")
+
+
 def test_a_cell_over_the_limit_is_refused_before_anything_is_written(store, folder):
     before = snapshot_of(folder)
     with pytest.raises(DataError) as err:
