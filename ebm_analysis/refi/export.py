@@ -133,7 +133,8 @@ def project_xml(project, name: str = "EBM evaluation") -> ET.Element:
     """The ``Project`` root element of ``project.qde`` for ``project``."""
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": name, "origin": _origin()})
     segments = _segments(project)
-    coders = list(dict.fromkeys(project.codings["coder"].tolist()))
+    makers = project.codings["created_by"].dropna().tolist() if "created_by" in project.codings.columns else []
+    coders = list(dict.fromkeys(project.codings["coder"].tolist() + makers))
     if coders:
         users = ET.SubElement(root, "Users")
         for coder in coders:
@@ -255,10 +256,13 @@ def _add_selection(source: ET.Element, coding: dict, length: int) -> None:
     whole = pd.isna(coding["start"])
     start, end = (0, length) if whole else (int(coding["start"]), int(coding["end"]))
     cid, user = coding["coding_id"], guid("user", coding["coder"])
+    made_by, made_at = coding.get("created_by"), coding.get("created_at")
+    when = {"creationDateTime": made_at} if _text(made_at) else {}
     selection = ET.SubElement(source, "PlainTextSelection", {
         "guid": guid("selection", cid), "name": f"{cid} {WHOLE_SEGMENT}" if whole else cid,
-        "startPosition": str(start), "endPosition": str(end), "creatingUser": user})
-    element = ET.SubElement(selection, "Coding", {"guid": guid("coding", cid), "creatingUser": user})
+        "startPosition": str(start), "endPosition": str(end),
+        "creatingUser": guid("user", made_by) if _text(made_by) else user, **when})
+    element = ET.SubElement(selection, "Coding", {"guid": guid("coding", cid), "creatingUser": user, **when})
     ET.SubElement(element, "CodeRef", {"targetGUID": guid("code", coding["code_id"])})
     if _text(coding["memo"]):
         ET.SubElement(element, "NoteRef", {"targetGUID": guid("memo", cid)})

@@ -47,6 +47,7 @@ from ebm_analysis.project import Project, load_project
 from ebm_analysis.refi.common import (NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT, parse_code_description,
                                parse_labelled_block)
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column
+from ebm_analysis.spans import covered_text
 
 __all__ = ["import_qdpx"]
 
@@ -495,9 +496,13 @@ class _Converter:
                          "which is not a Code in the CodeBook", "expected the guid of a Code in <CodeBook>")
             return
         user = coding.get("creatingUser") or (selection.get("creatingUser") if selection is not None else None)
+        maker = (selection.get("creatingUser") if selection is not None else None) or user
+        made = coding.get("creationDateTime") or (selection.get("creationDateTime") if selection is not None else None)
         notes = memo + self._note_texts(coding, coding.get("guid", ""))
         source.codings.append({"coding_id": kept_id, "code_guid": target, "coder": self.users.get(_g(user), "unknown"),
-                               "start": start, "end": end, "memo": "\n\n".join(notes) or None})
+                               "start": start, "end": end, "memo": "\n\n".join(notes) or None,
+                               "created_at": _utc_time(made),
+                               "created_by": self.users.get(_g(maker)) or self.users.get(_g(user))})
 
     # -- cases and sets
     def _cases(self) -> list[dict]:
@@ -609,7 +614,9 @@ class _Converter:
                     used.add(cid)
                 rows.append({"coding_id": cid, "segment_id": source.segment_id,
                              "code_id": code_ids[coding["code_guid"]], "coder": coding["coder"],
-                             "start": coding["start"], "end": coding["end"], "memo": coding["memo"]})
+                             "start": coding["start"], "end": coding["end"], "memo": coding["memo"],
+                             "span_text": covered_text(source.text.strip(), coding["start"], coding["end"]),
+                             "created_at": coding["created_at"], "created_by": coding["created_by"]})
         _number([r for r in rows if r["coding_id"] is None], used, "K", 4, key="coding_id")
         return sorted(rows, key=lambda r: int(r["coding_id"][1:]))
 
@@ -778,3 +785,28 @@ def _readme(archive: _Archive, counts: dict[str, int], backup: Path | None, left
         lines.append(f"- The folder's previous content was kept as `{backup.name}` next to it.")
     return "\n".join(lines) + "\n"
 
+
+def _utc_time(value: str | None) -> str | None:
+    """A REFI ``creationDateTime`` as the codings table writes it (UTC, ``...Z``); None when absent or unreadable.
+
+    Examples
+    --------
+    >>> _utc_time("2016-03-01T14:05:00Z"), _utc_time("2016-03-01T15:05:00+01:00"), _utc_time("soon")
+    ('2016-03-01T14:05:00Z', '2016-03-01T14:05:00Z', None)
+    """
+    from datetime import datetime, timezone
+
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(TABLES_BY_NAME["codings"].column("created_at").pattern, value):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # no zone given: taken as UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    fraction = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
