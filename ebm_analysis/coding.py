@@ -574,6 +574,8 @@ class CodingStore:
         if coder is None:
             raise DataError("nothing to undo: no change has been made since the store was opened; to take back a "
                             "change of an earlier session, say whose: store.undo(coder='R1')")
+        if not (self.folder / LOG_FILE).exists():  # checked before taking the lock: no log, no lock file either
+            raise DataError(f"nothing to undo: the change log holds no change by {coder} that is not undone")
         with self.transaction(coder, reason, action="undo") as tx:
             target = self._last_undoable(coder)
             if target is None:

@@ -132,7 +132,7 @@ class FolderLock:
         if self._fd is not None:
             raise RuntimeError("this FolderLock is already held; locks are not re-entrant")
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = _open_lock_file(self.path)
         except OSError as exc:
             raise save_error(exc, self.path, "taking the data folder's write lock") from exc
         deadline = time.monotonic() + self.timeout
@@ -157,7 +157,7 @@ class FolderLock:
     def try_acquire(self) -> bool:
         """Take the lock if it is free right now; never waits. False also when the folder is read-only."""
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = _open_lock_file(self.path)
         except OSError:
             return False
         if not _try_lock(fd):
@@ -186,6 +186,16 @@ class FolderLock:
 
 
 # ---------------------------------------------------------------- platform
+
+def _open_lock_file(path: Path) -> int:
+    """Open (or create) the lock file; a lock file another user created read-only still locks (read-only)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        if not path.exists() or fcntl is None:
+            raise
+        return os.open(path, os.O_RDONLY)
+
 
 def _try_lock(fd: int) -> bool:
     try:

@@ -621,3 +621,16 @@ def test_random_changes_by_two_stores_match_a_simple_model(folder):
 
 def store_row(store: CodingStore, cid: str) -> dict:
     return store.codings.set_index("coding_id").loc[cid].to_dict()
+
+
+def test_refused_changes_and_an_empty_undo_create_no_file_at_all(data_copy):
+    """Not even the lock file: running the doctests or a notebook on the project's own data leaves it as it was."""
+    before = sorted(p.name for p in data_copy.iterdir())
+    store = CodingStore.open(data_copy, coder="R1")
+    for action in (lambda: store.remove("K999999"), lambda: store.recode("K999999", "x"),
+                   lambda: store.set_memo("K999999", "m"), lambda: store.add("NO_SUCH", "x", "R1"),
+                   lambda: store.update_code("no_such", name_en="x"), lambda: store.undo(coder="R1"),
+                   lambda: store.add_code("Bad Id", "n", "n", definition="d", include="i", exclude="e", example="x")):
+        with pytest.raises(DataError):
+            action()
+    assert store.compact() == [] and sorted(p.name for p in data_copy.iterdir()) == before

@@ -73,3 +73,13 @@ def test_save_errors_name_the_file_the_cause_and_the_remedy(tmp_path, code, word
     text = str(err)
     assert "codings.csv" in text and words in text and "nothing was saved" in text
     assert str(tmp_path) not in text  # no paths: the widget shows this message
+
+
+def test_a_lock_file_another_user_left_read_only_still_locks(tmp_path):
+    (tmp_path / LOCK_FILE).write_text("")
+    (tmp_path / LOCK_FILE).chmod(0o444)
+    first, second = FolderLock(tmp_path), FolderLock(tmp_path, timeout=0.1)
+    with first:
+        assert not second.try_acquire()
+    assert second.try_acquire()
+    second.release()

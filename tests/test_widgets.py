@@ -663,7 +663,6 @@ def test_a_permission_error_from_the_operating_system_is_shown(tmp_path, data_co
     import json
     import os
     import shutil
-    import stat
     import subprocess
     import sys
     import tempfile
@@ -683,9 +682,9 @@ def test_a_permission_error_from_the_operating_system_is_shown(tmp_path, data_co
             assert not (folder / LOCK_FILE).exists()
         finally:
             shutil.rmtree(folder.parent)
-    else:  # an ordinary user cannot write a file without write permission: the lock file, here
+    else:  # an ordinary user cannot open a file without any permission: the lock file, here
         (data_copy / LOCK_FILE).write_text("")
-        (data_copy / LOCK_FILE).chmod(stat.S_IRUSR)
+        (data_copy / LOCK_FILE).chmod(0)
         wb = CodingWidget(data_copy, coder=CODER)
         wb.segment_select.value = "O010"
         wb.code_select.value = "empathy"
