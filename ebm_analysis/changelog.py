@@ -520,10 +520,14 @@ def apply_log(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, 
     path = Path(folder) / LOG_FILE
     origins: dict[str, tuple[str, int]] = {}
     tables = {name: RowTable(t, frames[name]) for name, t in STORE_TABLES.items()}
-    if not path.is_file():
+    if not _log_exists(path):
         return tables, LogPosition(), origins
     digests = {name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()}
-    tail = read_tail(path, stop=_marker_search(digests))
+    try:
+        tail = read_tail(path, stop=_marker_search(digests))
+    except OSError as exc:
+        raise DataError(Problem(LOG_FILE, None, None, f"that it cannot be read ({exc.strerror or exc})",
+                                "make changes.jsonl readable for you; it holds saved changes")) from None
     if tail.torn:
         warnings.warn(TornTailWarning(
             f"{LOG_FILE}: the last {tail.torn} bytes are an incomplete change (a save cut short by a crash or "
@@ -539,6 +543,20 @@ def apply_log(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, 
         if table.changed:
             frames[name] = table.frame()
     return tables, position_of(tail), origins
+
+
+def _log_exists(path: Path) -> bool:
+    """Whether the folder has a change log; anything but a plain file by that name is refused."""
+    if path.is_symlink():
+        raise DataError(Problem(LOG_FILE, None, None, f"a link to {os.readlink(path)}",
+                                "the change log must be a file in the data folder itself, not a link"))
+    if not path.exists():
+        return False
+    if not path.is_file():
+        raise DataError(Problem(LOG_FILE, None, None, "something that is not a file (a folder or a device)",
+                                "changes.jsonl must be the coding store's change log, a plain file; move the "
+                                "other thing away"))
+    return True
 
 
 def replay_pending(project, lines: dict[str, list[int]] | None = None):

@@ -67,8 +67,8 @@ import pandas as pd
 
 from ebm_analysis import atomic
 from ebm_analysis.changelog import (
-    LOG_FILE, ROW_OPS, STORE_TABLES, WRITTEN, Entry, LogPosition, describe, read_forward, read_tail, replay,
-    table_digest, utc_now,
+    LOG_FILE, ROW_OPS, STORE_TABLES, WRITTEN, Entry, LogPosition, _log_exists, describe, read_forward, read_tail,
+    replay, table_digest, utc_now,
 )
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.lock import DEFAULT_TIMEOUT, FolderLock, LockTimeoutError, SaveError, save_error
@@ -649,6 +649,7 @@ class CodingStore:
         """Under the lock: refuse read-only files, catch up with other writers, notice outside edits."""
         self._refuse_read_only()
         path = self.folder / LOG_FILE
+        _log_exists(path)  # refuses a link or a folder by that name
         log = _FileState.of(path)
         if log.ino is None:
             if self._position.sequence:

@@ -196,3 +196,16 @@ def test_coding_activity_counts_codings_and_logged_changes_per_coder(folder):
     assert activity.loc["A", ["codings", "changes_logged"]].tolist() == [2, 2]
     assert activity.loc["B", ["codings", "changes_logged"]].tolist() == [0, 1]
     assert "R1" not in activity.index  # K0001, R1's only coding, was removed, and R1 logged nothing
+
+
+def test_a_change_log_that_is_a_folder_or_a_link_is_refused(folder, tmp_path):
+    (folder / LOG_FILE).mkdir()
+    with pytest.raises(DataError, match="not a file"):
+        load_project(folder)
+    (folder / LOG_FILE).rmdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("token=abc123\n", encoding="utf-8")
+    (folder / LOG_FILE).symlink_to(outside)
+    with pytest.raises(DataError) as err:
+        load_project(folder)
+    assert str(outside) in str(err.value) and "abc123" not in str(err.value)
