@@ -113,8 +113,8 @@ def next_coding_id(codings: pd.DataFrame, floor: int = 1) -> str:
 
 
 def _highest_number(ids: pd.Series) -> int:
-    numbers = ids.astype("string").str.extract(r"^K(\d+)$", expand=False).dropna()
-    return int(numbers.astype("int64").max()) if len(numbers) else 0
+    numbers = [int(k[1:]) for k in ids.tolist() if isinstance(k, str) and k[:1] == "K" and k[1:].isdigit()]
+    return max(numbers, default=0)
 
 
 @dataclass
@@ -918,9 +918,17 @@ class CodingStore:
 # ==================================================================== helpers
 
 def _span_index(codings: pd.DataFrame) -> dict[tuple, str]:
-    return {(seg, code, py_value(s), py_value(e)): cid for cid, seg, code, s, e in zip(
-        codings["coding_id"].tolist(), codings["segment_id"].tolist(), codings["code_id"].tolist(),
-        codings["start"].tolist(), codings["end"].tolist())}
+    """``(segment_id, code_id, start, end) -> coding_id``, to refuse a second coding of a code on a span."""
+    return dict(zip(zip(codings["segment_id"].tolist(), codings["code_id"].tolist(), _ints(codings["start"]),
+                        _ints(codings["end"])), codings["coding_id"].tolist()))
+
+
+def _ints(column: pd.Series) -> list:
+    """A whole-number column as Python ints and None (fast for the nullable Int64 dtype)."""
+    values = column.array
+    if hasattr(values, "_mask"):
+        return [None if missing else v for v, missing in zip(values._data.tolist(), values._mask.tolist())]
+    return [py_value(v) for v in column.tolist()]
 
 
 def _number_of(key: str) -> int | None:
