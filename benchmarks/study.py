@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ebm_analysis.spans import covered_text
 from ebm_analysis.atomic import frame_to_csv_text, write_text_atomic  # noqa: E402
 from ebm_analysis.schema import ROLES, TABLES  # noqa: E402
 
@@ -229,12 +230,16 @@ def _codings(rng: np.random.Generator, excerpts: pd.DataFrame, codebook: pd.Data
         seen.add(key)
         rows.append(key)
     memo = np.where(rng.random(n) < 0.05, "(synthetic memo)", None)
+    texts = excerpts["text_sv"].to_numpy()
     return pd.DataFrame({
         "coding_id": [f"K{k + 1:05d}" for k in range(n)],
         "segment_id": excerpts["excerpt_id"].to_numpy()[[r[0] for r in rows]],
         "code_id": [r[1] for r in rows], "coder": [r[2] for r in rows],
         "start": pd.array([r[3] for r in rows], dtype="Int64"),
-        "end": pd.array([r[4] for r in rows], dtype="Int64"), "memo": memo})
+        "end": pd.array([r[4] for r in rows], dtype="Int64"), "memo": memo,
+        # what the coding store writes: the covered text (so the loader checks every span) and who/when
+        "span_text": [covered_text(str(texts[r[0]]), r[3], r[4]) for r in rows],
+        "created_at": "2026-01-01T00:00:00Z", "created_by": [r[2] for r in rows]})
 
 
 def _word_span(rng: np.random.Generator, text: str) -> tuple[int, int]:

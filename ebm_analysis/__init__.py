@@ -18,7 +18,8 @@ True
 from ebm_analysis.agreement import agreement_table, dictionary_agreement
 from ebm_analysis.attendance import attendance_bounds, expert_presence, group_over_time
 from ebm_analysis.claims import evaluate_claims
-from ebm_analysis.coding import CodingStore, ConcurrentEditError
+from ebm_analysis.changelog import coding_activity, log_table
+from ebm_analysis.coding import CodingStore, ConcurrentEditError, LockTimeoutError, SaveError, Transaction
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.cache import clear_cache
@@ -28,6 +29,8 @@ from ebm_analysis.privacy import find_identifiers, scan_folder
 from ebm_analysis.project import Project, default_data_dir, load_project
 from ebm_analysis.source_check import check_source, quotation_coverage, read_source
 from ebm_analysis.coding_query import coding_query
+from ebm_analysis.redaction import redact
+from ebm_analysis.repair import repair_spans
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
 from ebm_analysis.words import word_frequencies
@@ -45,5 +48,10 @@ __all__ = [
     "save_figure", "search_text", "word_frequencies",
     "survey_summary", "show_figure", "display",
     "clear_cache", "find_identifiers", "scan_folder",
+    "attendance_bounds", "code_by_attribute", "code_by_meeting", "code_frequencies", "cooccurrence",
+    "default_data_dir", "descendants", "expert_presence", "grim_consistent", "group_over_time",
+    "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
+    "survey_summary",
+    "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
 ]
 __version__ = "0.1.0"

@@ -10,15 +10,28 @@ is removed.
 **Previous versions.** Before a file is replaced, its previous content is
 kept as a numbered copy in a ``.versions/`` folder next to it:
 ``data/.versions/codings.0001.csv``, ``codings.0002.csv``, ... (the highest
-number is the most recent previous version). Nothing is ever pruned, so no
-save can lose earlier coding work; delete old copies by hand when you no
-longer need them. To go back to a version, copy it over the file (with the
-workbench closed) or use :meth:`ebm_analysis.coding.CodingStore.undo` within
-a session. The ``.versions/`` folder should not be committed to git.
+number is the most recent previous version). The copies are bounded: the
+newest :data:`KEEP_LAST` are kept, and the newest of each of the last
+:data:`KEEP_DAILY` days (by the time the content was written); older ones
+are deleted (:func:`prune_versions`). The coding store does not save by
+rewriting files (it appends to its change log, see :mod:`ebm_analysis.coding`),
+so copies are made only when it writes a snapshot. To go back to a version,
+copy it over the file with the workbench closed. The ``.versions/`` folder
+should not be committed to git.
+
+**Read-only files are not replaced.** Renaming over a file succeeds even
+when the file itself is read-only; a file without any write permission
+(``chmod 444``) is therefore refused explicitly (``PermissionError``), so a
+researcher's "do not touch" is respected.
+
+**Leftovers.** A process killed in the middle of a write leaves its
+temporary file (``.NAME.XXXX.tmp``) behind; :func:`clean_temp_files` removes
+such files (the coding store calls it under its lock and reports them).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -26,16 +39,23 @@ import stat
 import tempfile
 from itertools import repeat
 from operator import itemgetter
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
 
-__all__ = ["write_text_atomic", "write_csv_atomic", "versions_folder", "previous_versions", "VERSIONS_DIR"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "write_csv_atomic", "versions_folder", "previous_versions",
+           "prune_versions", "clean_temp_files", "is_read_only", "VERSIONS_DIR", "KEEP_LAST", "KEEP_DAILY"]
 
 #: Name of the folder, next to each saved file, that holds its previous versions.
 VERSIONS_DIR = ".versions"
+#: Previous versions always kept (the newest ones).
+KEEP_LAST = 5
+#: Days for which the newest previous version of the day is kept as well.
+KEEP_DAILY = 7
 
 
 def versions_folder(path: str | Path) -> Path:
@@ -124,6 +144,8 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, keep_previous: bool = T
     b'EBM'
     """
     path = Path(path)
+    if is_read_only(path):
+        raise PermissionError(errno.EACCES, "the file is read-only (it has no write permission)", str(path))
     tmp = _write_temp(path, data)
     try:
         kept = _keep_previous(path) if keep_previous and path.exists() else None
@@ -132,7 +154,126 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, keep_previous: bool = T
         _remove_quietly(tmp)
         raise
     _fsync_folder(path.parent)
+    if kept is not None:
+        prune_versions(path)
     return kept
+
+
+def is_read_only(path: str | Path) -> bool:
+    """Whether ``path`` exists without any write permission bit (as after ``chmod 444``).
+
+    Checked from the permission bits, not by trying: the superuser could
+    write anyway, and the point is to respect the owner's intent.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> is_read_only(f)
+    False
+    >>> _ = f.write_text("x"); f.chmod(0o444); is_read_only(f)
+    True
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def prune_versions(path: str | Path, keep_last: int = KEEP_LAST, keep_daily: int = KEEP_DAILY) -> list[Path]:
+    """Delete kept versions of ``path`` beyond the newest ``keep_last`` and the newest of each of ``keep_daily`` days.
+
+    Days are UTC calendar days of each version's modification time (when
+    that content was written); only the ``keep_daily`` most recent days
+    that have a version count.
+
+    Returns
+    -------
+    list of Path
+        The versions deleted.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> for i in range(5):
+    ...     _ = write_text_atomic(target, f"v{i}\\n")
+    >>> [p.name for p in previous_versions(target)]
+    ['a.0001.csv', 'a.0002.csv', 'a.0003.csv', 'a.0004.csv']
+    >>> [p.name for p in prune_versions(target, keep_last=2, keep_daily=0)]
+    ['a.0001.csv', 'a.0002.csv']
+    """
+    versions = previous_versions(path)
+    keep = set(versions[-keep_last:]) if keep_last > 0 else set()
+    by_day: dict[str, Path] = {}
+    for version in versions:  # oldest first, so the newest of each day wins
+        try:
+            stamp = version.stat().st_mtime
+        except OSError:
+            continue
+        by_day[datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%d")] = version
+    for day in sorted(by_day)[-keep_daily:] if keep_daily > 0 else []:
+        keep.add(by_day[day])
+    removed = []
+    for version in versions:
+        if version not in keep:
+            _remove_quietly(version)
+            removed.append(version)
+    return removed
+
+
+#: Temporary files this module writes: ``.NAME.RANDOM.tmp``.
+_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
+def clean_temp_files(folder: str | Path, *, older_than: float = 60.0, always: tuple[str, ...] = ()) -> list[Path]:
+    """Remove temporary files that interrupted writes left in ``folder`` and its ``.versions/``.
+
+    A temporary file is removed when it is older than ``older_than``
+    seconds, or at once when it belongs to one of the files named in
+    ``always`` (files whose writers hold a lock the caller holds now).
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".codings.csv.abc123.tmp").write_text("half")
+    >>> [p.name for p in clean_temp_files(folder, always=("codings.csv",))]
+    ['.codings.csv.abc123.tmp']
+    """
+    folder = Path(folder)
+    removed = []
+    now = time.time()
+    for place in (folder, folder / VERSIONS_DIR):
+        try:
+            names = os.listdir(place)
+        except OSError:
+            continue
+        for name in names:
+            if not _TEMP.match(name):
+                continue
+            path = place / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            owned = place == folder and any(name.startswith(f".{target}.") for target in always)
+            if owned or place != folder and any(name.startswith(f".{Path(t).stem}.") for t in always) \
+                    or now - info.st_mtime > older_than:
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except OSError:
+                    pass
+    return removed
 
 
 def write_csv_atomic(path: str | Path, frame: pd.DataFrame, *, keep_previous: bool = True) -> Path | None:

@@ -233,6 +233,132 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- the coding store's commands
+
+def _folder(args: argparse.Namespace) -> Path:
+    from ebm_analysis.project import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _log(args: argparse.Namespace) -> int:
+    from ebm_analysis.changelog import log_table
+
+    folder = _folder(args)
+    table = log_table(folder, coder=args.coder, since=args.since, action=args.action)
+    if args.format == "json":
+        print(table.astype(object).where(table.notna(), None).to_json(orient="records", force_ascii=False, indent=1))
+        return 0
+    if table.empty:
+        print(f"{folder.name}/: no changes logged" + (" (no changes.jsonl)" if not (folder / "changes.jsonl").exists()
+                                                      else " that match") + ".")
+        return 0
+    for row in table.itertuples(index=False):
+        reason = f"  — {row.reason}" if isinstance(row.reason, str) else ""
+        undoes = f" (undoes change {row.undoes})" if not _missing(row.undoes) else ""
+        print(f"{row.seq:>6}  {row.time}  {row.coder:<12} {row.action}: {row.what}{undoes}{reason}")
+    return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    from ebm_analysis.coding import CodingStore
+
+    store = CodingStore.open(args.data_dir or None, coder=args.coder)
+    for path in store.cleaned:
+        print(f"removed a temporary file left by an interrupted save: {path.name}")
+    written = store.compact()
+    print(f"{store.folder.name}/: " + (f"wrote {', '.join(written)} (change log entry {store.sequence})" if written
+                                      else "the snapshot files were already up to date"))
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from ebm_analysis.coding import CodingStore
+
+    store = CodingStore.open(args.data_dir or None, coder=args.coder)
+    done = store.undo(coder=args.coder, reason=args.reason)
+    print(f"undid “{done}” (change log entry {store.sequence})")
+    return 0
+
+
+def _repair_spans(args: argparse.Namespace) -> int:
+    from ebm_analysis.repair import repair_spans
+
+    plan = repair_spans(args.data_dir or None, coder=args.coder, dry_run=args.dry_run)
+    if plan.empty:
+        print("every span coding covers the text it was made on; nothing to repair.")
+        return 0
+    verb = {"moved": "would move" if args.dry_run else "moved",
+            "recorded": "would record" if args.dry_run else "recorded"}
+    for r in plan.itertuples(index=False):
+        where = f"{r.start}–{r.end}" + (f" → {r.new_start}–{r.new_end}" if r.status in ("moved", "duplicate") else "")
+        print(f"  {r.coding_id} ({r.code_id} on {r.segment_id}, {where}): {verb.get(r.status, r.status)}; {r.detail}")
+    left = plan[~plan["status"].isin(["moved", "recorded"])]
+    if len(left):
+        print(f"{len(left)} coding(s) left as they are: fix them by hand (start, end and span_text in codings.csv), "
+              "or remove them.")
+        return 1
+    return 0
+
+
+def _redact(args: argparse.Namespace) -> int:
+    from ebm_analysis.redaction import redact
+
+    text = sys.stdin.readline().rstrip("\r\n") if args.text == "-" else args.text
+    report = redact(text, args.data_dir or None, placeholder=args.placeholder, coder=args.coder, reason=args.reason)
+    for file, count in report.replacements.items():
+        if count:
+            print(f"  {file}: {count} replaced")
+    if report.moved:
+        print(f"  {len(report.moved)} span coding(s) moved with the edited text")
+    for rel in report.deleted:
+        print(f"  deleted {rel}/ (rebuilt when needed)")
+    print(f"replaced {report.total} occurrence(s) with {report.placeholder}; the change log records the redaction, "
+          "not the text. Copies outside the data folder (git history, figures, reports) are not touched.")
+    return 0
+
+
+def _store_commands(sub) -> None:
+    p = sub.add_parser("log", help="print the change log: who changed which coding or code, when, and why")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--coder", help="only this coder's changes")
+    p.add_argument("--since", help="only changes at or after this UTC date or time, e.g. 2016-03-01")
+    p.add_argument("--action", help="only this action, e.g. 'add coding'")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_log)
+
+    p = sub.add_parser("compact", help="rewrite codings.csv and codebook.csv from the change log")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--coder", default="compact", help="logged as who compacted")
+    p.set_defaults(func=_compact)
+
+    p = sub.add_parser("undo", help="take back a coder's last change (also from an earlier session)")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--coder", required=True, help="whose change to take back")
+    p.add_argument("--reason", help="written into the change log")
+    p.set_defaults(func=_undo)
+
+    p = sub.add_parser("repair-spans", help="move span codings to where their text now is, after a text edit")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be done")
+    p.add_argument("--coder", default="repair-spans", help="logged as who repaired")
+    p.set_defaults(func=_repair_spans)
+
+    p = sub.add_parser("redact", help="replace a text with a placeholder in every file of the data folder, "
+                                      "the change log and kept versions included")
+    p.add_argument("text", help="the text to erase; '-' reads it from standard input (keeps it out of the "
+                                "shell history)")
+    p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
+    p.add_argument("--placeholder", default="[REDACTED]")
+    p.add_argument("--coder", default="unknown", help="logged as who redacted")
+    p.add_argument("--reason", help="logged (must not contain the text)")
+    p.set_defaults(func=_redact)
+
+
+def _missing(value) -> bool:
+    return value is None or str(value) == "<NA>"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for all commands."""
     parser = argparse.ArgumentParser(prog="ebm-analysis", description=__doc__)
@@ -298,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
     p.add_argument("--out", help="output folder (default: reports/ of the project)")
     p.set_defaults(func=_report)
+
+    _store_commands(sub)
     return parser
 
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ebm_analysis.attendance import check_counts_match_statuses, check_membership_statuses
+from ebm_analysis.changelog import replay_pending
 from ebm_analysis.errors import DataError, Problem, excerpt, printable, shorten
 from ebm_analysis import cache
 from ebm_analysis.reading import RawTable, parse_table, read_file_bytes
@@ -170,8 +171,6 @@ def load_project(path: str | Path | None = None) -> Project:
     finally:
         if paused:
             gc.enable()
-    # The coding store's change log is replayed onto the validated snapshot
-    # tables here, before anyone sees the project (the one hook for the store).
     return project
 
 
@@ -189,8 +188,9 @@ def _load(folder: Path, entries: set[str]) -> Project:
     cacheable = not problems and sum(map(len, contents.values())) >= cache.MIN_BYTES
     key = cache.cache_key(contents) if cacheable else None
     frames = cache.read_cache(folder, key) if cacheable else None
+    lines: dict[str, list[int]] | None = None          # file lines of the rows (not kept in the cache)
     if frames is None or set(frames) != set(contents):
-        frames = _validated_frames(contents, problems)
+        frames, lines = _validated_frames(contents, problems)
         if cacheable:
             cache.write_cache(folder, key, frames)
     for table in TABLES:
@@ -198,11 +198,15 @@ def _load(folder: Path, entries: set[str]) -> Project:
             frames[table.name] = _empty_frame(table)
     frames["survey_means"]["mean_value"] = pd.array(
         [float(_decimal(v)) for v in frames["survey_means"]["mean_printed"]], dtype="Float64")
-    return Project(folder, frames)
+    # ---- The coding store's hook (keep it the last step, on every path that returns a Project):
+    # ---- apply the change log (changes.jsonl) written after the codings/codebook snapshot, check
+    # ---- that span codings still cover their text, and set project.sequence. See ebm_analysis.changelog.
+    return replay_pending(Project(folder, frames), lines)
 
 
-def _validated_frames(contents: dict[str, bytes], problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    """Split, type and check every table; raise one DataError with every problem found."""
+def _validated_frames(contents: dict[str, bytes],
+                      problems: list[Problem]) -> tuple[dict[str, pd.DataFrame], dict[str, list[int]]]:
+    """Split, type and check every table (and each row's file line); raise one DataError with every problem."""
     frames: dict[str, pd.DataFrame] = {}
     lines: dict[str, list[int]] = {}
     for name, data in contents.items():
@@ -224,7 +228,7 @@ def _validated_frames(contents: dict[str, bytes], problems: list[Problem]) -> di
     problems.extend(_check_extra(frames, lines))
     if problems:
         raise DataError(problems)
-    return frames
+    return frames, lines
 
 
 # ---------------------------------------------------------------- the folder
@@ -305,7 +309,10 @@ def _typed_frame(table: Table, rt: RawTable) -> tuple[pd.DataFrame | None, list[
     index = {name: i for i, name in enumerate(rt.header)}
     arrays = {}
     for col in table.columns:
-        values = list(map(str.strip, columns[index[col.name]]))
+        if col.name not in index:                            # an optional column (may_be_absent) left out
+            values = [""] * len(lines)
+        else:
+            values = list(map(str.strip, columns[index[col.name]]))
         arrays[col.name], found = _convert_column(col, values, table.file, lines)
         problems.extend(found)
     if problems:
@@ -325,7 +332,7 @@ def _check_header(table: Table, rt: RawTable) -> list[Problem]:
                         f"expected the columns {', '.join(expected)}; is this the right file?")]
     problems = []
     for name in expected:
-        if name not in rt.header:
+        if name not in rt.header and not table.column(name).may_be_absent:
             problems.append(Problem(table.file, 1, name, "no such column in the header",
                                     f"expected the columns {', '.join(expected)}"))
     seen: set[str] = set()

@@ -64,6 +64,10 @@ class Column:
         Regular expression an ``id`` must match in full.
     description : str
         What the column holds, in the researcher's words.
+    may_be_absent : bool
+        Whether a file may lack the column altogether (it then reads as
+        empty): for columns added after files were already in use, such as
+        the coding store's ``span_text``, ``created_at``, ``created_by``.
     """
 
     name: str
@@ -74,6 +78,7 @@ class Column:
     references: tuple[str, str] | None = None
     pattern: str | None = None
     description: str = ""
+    may_be_absent: bool = False
 
     @property
     def dtype(self) -> str:
@@ -285,6 +290,12 @@ TABLES: tuple[Table, ...] = (
         Column("start", "int", False, bounds=(0, 10**9)),
         Column("end", "int", False, bounds=(0, 10**9)),
         Column("memo", "text", False),
+        # Written by the coding store (ebm_analysis.coding); older files may lack them.
+        Column("span_text", "text", False, may_be_absent=True,
+               description="the text the span covers, text_sv[start:end], so that an edited text is noticed"),
+        Column("created_at", "text", False, pattern=r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z",
+               may_be_absent=True, description="when the coding was made, UTC, e.g. 2016-03-01T14:05:00Z"),
+        Column("created_by", "id", False, may_be_absent=True, description="who made the coding (a coder id)"),
     ), key=("coding_id",), description="codes applied to segments",
         extra_checks=("segment_exists", "offsets_in_text", "no_duplicate_codings")),
 )

@@ -229,3 +229,47 @@ def nested():
          ("K7", "S4", "b", None, None)],
         roles={"S2": "service_user_mentor", "S3": "observer", "S4": "unknown"},
         meetings={"S1": 1, "S2": 2, "S3": 1})
+
+
+# ------------------------------------------------------------------ the coding store on disk
+
+def rows_on_disk(folder: Path, table: str = "codings") -> dict[str, dict[str, str]]:
+    """id -> row (as CSV strings) of ``codings`` or ``codebook`` as saved: the CSV file plus the
+    change-log entries after its last snapshot entry.
+
+    Written with csv and json only, independently of the library, for tests
+    that check what a save left on disk. It assumes the snapshot files match
+    the log's last snapshot entry (true unless a compaction was interrupted;
+    tests of interruptions use load_project instead).
+    """
+    import json
+
+    key = {"codings": "coding_id", "codebook": "code_id"}[table]
+    out: dict[str, dict[str, str]] = {}
+    if (folder / f"{table}.csv").exists():
+        with (folder / f"{table}.csv").open(newline="", encoding="utf-8") as f:
+            out = {r[key]: {k: _unescape_formula(v) for k, v in r.items()} for r in csv.DictReader(f)}
+    log = folder / "changes.jsonl"
+    if log.exists():
+        entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        last = max((e["seq"] for e in entries if e["op"] == "snapshot"), default=0)
+        for e in entries:
+            if e["seq"] <= last or e["table"] != table:
+                continue
+            if e["op"] == "delete":
+                del out[e["key"]]
+            else:
+                out[e["key"]] = {k: "" if v is None else str(v) for k, v in e["after"].items()}
+    return out
+
+
+def _unescape_formula(cell: str) -> str:
+    """A CSV cell as written (one apostrophe before a spreadsheet formula prefix) back to the value."""
+    import re
+
+    return cell[1:] if re.match(r"'+[=+\-@\t\r]", cell) else cell
+
+
+def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
+    """:func:`rows_on_disk` of the codings."""
+    return rows_on_disk(folder, "codings")

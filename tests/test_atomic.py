@@ -113,3 +113,49 @@ def test_saving_keeps_a_shared_file_shared(tmp_path):
         assert stat.S_IMODE(kept.stat().st_mode) == 0o664
     finally:
         os.umask(old_mask)
+
+
+# ---------------------------------------------------------------- bounded versions, read-only files, leftovers
+
+def test_versions_are_bounded_to_the_newest_and_one_per_day(tmp_path):
+    import time
+
+    target = tmp_path / "codings.csv"
+    for i in range(12):
+        atomic.write_text_atomic(target, f"v{i}\n")
+    kept = atomic.previous_versions(target)
+    assert len(kept) == atomic.KEEP_LAST  # all written today: the newest KEEP_LAST
+    assert [p.read_text() for p in kept] == [f"v{i}\n" for i in range(11 - atomic.KEEP_LAST, 11)]
+    day = 24 * 3600
+    for n, version in enumerate(kept[:3]):  # pretend three of them were written on three earlier days
+        stamp = time.time() - (3 - n) * day
+        os.utime(version, (stamp, stamp))
+    removed = atomic.prune_versions(target, keep_last=1, keep_daily=3)
+    left = atomic.previous_versions(target)
+    assert len(left) == 3 and kept[-1] in left and removed  # the newest, and the newest of the last 3 days
+
+
+def test_a_read_only_file_is_never_replaced(tmp_path):
+    target = tmp_path / "codings.csv"
+    target.write_text("kept\n", encoding="utf-8")
+    target.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        atomic.write_text_atomic(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "kept\n" and _leftovers(tmp_path) == []
+
+
+def test_leftover_temp_files_are_removed_when_owned_or_old(tmp_path):
+    import time
+
+    (tmp_path / atomic.VERSIONS_DIR).mkdir()
+    owned = tmp_path / ".codings.csv.a1b2.tmp"
+    fresh_other = tmp_path / ".meetings.csv.c3d4.tmp"
+    old_other = tmp_path / ".advice.csv.e5f6.tmp"
+    version_tmp = tmp_path / atomic.VERSIONS_DIR / ".codings.0003.csv.g7h8.tmp"
+    for path in (owned, fresh_other, old_other, version_tmp):
+        path.write_text("half")
+    stamp = time.time() - 3600
+    os.utime(old_other, (stamp, stamp))
+    removed = atomic.clean_temp_files(tmp_path, always=("codings.csv",))
+    assert sorted(p.name for p in removed) == sorted([owned.name, old_other.name, version_tmp.name])
+    assert fresh_other.exists()  # perhaps another program's write in progress: left alone

@@ -303,8 +303,9 @@ def test_store_memo_with_formula_is_escaped_on_disk(data_copy):
     store = CodingStore.open(data_copy)
     coding = store.codings["coding_id"].iloc[0]
     store.set_memo(coding, "=HYPERLINK(\"http://evil\",\"x\")")
+    store.compact()  # the change is in the log until the snapshot codings.csv is rewritten
     assert "'=HYPERLINK" in (data_copy / "codings.csv").read_text(encoding="utf-8")
-    assert formula_cells(data_copy) == [("meetings.csv", 7, "other_topics_en", "- (none given)")]
+    assert formula_cells(data_copy) == []  # the bundled data has none
     again = load_project(data_copy).codings.set_index("coding_id")
     assert again.loc[coding, "memo"] == "=HYPERLINK(\"http://evil\",\"x\")"
 

@@ -125,33 +125,23 @@ def test_coding_times_and_authors_come_from_the_data_when_present(project, tmp_p
     assert export_qdpx(dated, tmp_path / "again.qdpx").read_bytes() == out.read_bytes()
 
 
-def test_without_times_the_export_writes_a_fixed_date_or_the_one_given(exported, project, tmp_path):
-    assert {e.get("creationDateTime") for e in qde(exported).iter() if e.get("creationDateTime")} == {UNKNOWN_TIME}
-    given = export_qdpx(project, tmp_path / "given.qdpx", time="2026-12-01 15:30:00+01:00")
+def test_without_times_the_export_writes_a_fixed_date_or_the_one_given(project, tmp_path):
+    undated = Project(project.path, dict(project.tables, codings=project.codings.drop(columns=["created_at", "created_by"])))
+    out = export_qdpx(undated, tmp_path / "undated.qdpx")
+    assert {e.get("creationDateTime") for e in qde(out).iter() if e.get("creationDateTime")} == {UNKNOWN_TIME}
+    given = export_qdpx(undated, tmp_path / "given.qdpx", time="2026-12-01 15:30:00+01:00")
     assert {e.get("creationDateTime") for e in qde(given).iter() if e.get("creationDateTime")} == {
         "2026-12-01T14:30:00Z"}
 
 
-def test_import_keeps_coding_times_and_authors_when_the_codings_table_has_those_columns(tmp_path, monkeypatch):
-    """Written only when the schema has ``created_at`` / ``created_by``; a schema that has them is simulated."""
-    import io
-
-    from ebm_analysis.refi import importer
-    from ebm_analysis.refi.archive import SafeArchive
-    from ebm_analysis.schema import TABLES_BY_NAME, Column
-
-    qdpx = qualcoder_round_trip(export_qdpx(load_project(), tmp_path / "ebm.qdpx"), tmp_path / "qc.qdpx")
-    codings = TABLES_BY_NAME["codings"]
-    extended = type(codings)(codings.name, codings.file, (*codings.columns, Column("created_at", "text", False),
-                                                          Column("created_by", "id", False)),
-                             key=codings.key, optional=codings.optional, description=codings.description,
-                             extra_checks=codings.extra_checks)
-    monkeypatch.setitem(importer.TABLES_BY_NAME, "codings", extended)
-    with SafeArchive(qdpx) as safe:
-        files = importer._Converter(importer._Archive.open(safe)).convert()
-    written = pd.read_csv(io.StringIO(files["codings.csv"]), dtype=str)
-    assert len(written) == 142
-    assert set(written["created_at"]) == {UNKNOWN_TIME} and set(written["created_by"]) == {"coder1"}
+def test_import_keeps_coding_times_and_authors(tmp_path):
+    """Each coding's ``created_at`` / ``created_by`` survive the trip through QualCoder's form."""
+    project = load_project()
+    back = import_qdpx(qualcoder_round_trip(export_qdpx(project, tmp_path / "ebm.qdpx"), tmp_path / "qc.qdpx"),
+                       tmp_path / "back")
+    assert len(back.codings) == len(project.codings) == 142
+    pd.testing.assert_series_equal(back.codings["created_at"], project.codings["created_at"])
+    pd.testing.assert_series_equal(back.codings["created_by"], project.codings["created_by"])
 
 
 # ---------------------------------------------------------------- QualCoder's import of our export

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ebm_analysis.atomic import previous_versions
+from conftest import rows_on_disk
+from ebm_analysis.lock import LOCK_FILE, FolderLock
 from ebm_analysis.widgets import (
     CHARS, NO_MEETING, WHOLE, CodingWidget, ThemeExplorer, Workbench, code_options, filter_segments,
     highlight_html, sentence_spans,
@@ -30,6 +31,11 @@ CODER = "tester"
 def rows(folder: Path, file: str) -> list[dict[str, str]]:
     with (folder / file).open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def saved(folder: Path, file: str) -> list[dict[str, str]]:
+    """The rows of codings.csv or codebook.csv as saved (the CSV file plus the change log), read independently."""
+    return list(rows_on_disk(folder, file.removesuffix(".csv")).values())
 
 
 def segments(folder: Path) -> dict[str, dict[str, str]]:
@@ -169,11 +175,11 @@ def test_filter_by_meeting_role_and_source(data_copy):
 
 def test_filter_by_code_includes_subcodes(data_copy):
     codes = subtree(data_copy, "stress")
-    expected_ids = {r["segment_id"] for r in rows(data_copy, "codings.csv") if r["code_id"] in codes}
+    expected_ids = {r["segment_id"] for r in saved(data_copy, "codings.csv") if r["code_id"] in codes}
     wb = CodingWidget(data_copy, coder=CODER)
     wb.code_filter.value = "stress"
     assert set(listed(wb)) == expected_ids
-    direct = {r["segment_id"] for r in rows(data_copy, "codings.csv") if r["code_id"] == "stress"}
+    direct = {r["segment_id"] for r in saved(data_copy, "codings.csv") if r["code_id"] == "stress"}
     assert expected_ids - direct, "the bundled data should have stress passages coded only by a sub-code"
 
 
@@ -192,7 +198,7 @@ def test_filter_by_text_search(data_copy):
 
 def test_selected_segment_highlights_its_codings(data_copy):
     seg = segments(data_copy)
-    codings = [r for r in rows(data_copy, "codings.csv") if r["segment_id"] == "O010"]
+    codings = [r for r in saved(data_copy, "codings.csv") if r["segment_id"] == "O010"]
     assert any(r["start"] for r in codings), "O010 should have a partial coding"
     wb = CodingWidget(data_copy, coder=CODER)
     wb.segment_select.value = "O010"
@@ -227,23 +233,24 @@ def test_sentence_choice_sets_positions_and_preview(data_copy):
 
 def test_apply_sentence_span_saves_exactly_one_row(data_copy):
     before = (data_copy / "codings.csv").read_bytes()
-    old = rows(data_copy, "codings.csv")
+    old = saved(data_copy, "codings.csv")
     wb = CodingWidget(data_copy, coder=CODER)
     wb.segment_select.value = "O010"
     second = [v for _, v in wb.sentence_select.options if isinstance(v, tuple)][1]
     wb.sentence_select.value = second
     wb.code_select.value = "empathy"
     wb.apply_button.click()
-    new = rows(data_copy, "codings.csv")
+    new = saved(data_copy, "codings.csv")
     added = [r for r in new if r not in old]
     assert len(new) == len(old) + 1 and len(added) == 1
     row = added[0]
     assert (row["segment_id"], row["code_id"], row["coder"], row["start"], row["end"], row["memo"]) == (
         "O010", "empathy", CODER, str(second[0]), str(second[1]), "")
     assert "Saved" in wb.status.value and row["coding_id"] in wb.status.value
-    # the previous file is kept, byte for byte
-    kept = previous_versions(data_copy / "codings.csv")
-    assert len(kept) == 1 and kept[0].read_bytes() == before
+    assert row["span_text"] == segments(data_copy)["O010"]["text_sv"][second[0]:second[1]].strip()
+    # the click appended to the change log; the snapshot file was not rewritten
+    assert (data_copy / "codings.csv").read_bytes() == before
+    assert (data_copy / "changes.jsonl").exists()
     # the view shows the new coding, selected
     assert wb.coding_select.value == row["coding_id"]
     parser = MarkParser()
@@ -257,12 +264,13 @@ def test_apply_whole_segment_then_duplicate_is_refused(data_copy):
     wb.sentence_select.value = WHOLE
     wb.code_select.value = "trust"
     wb.apply_button.click()
-    mine = [r for r in rows(data_copy, "codings.csv") if r["coder"] == CODER]
+    mine = [r for r in saved(data_copy, "codings.csv") if r["coder"] == CODER]
     assert [(r["segment_id"], r["code_id"], r["start"], r["end"]) for r in mine] == [("E001", "trust", "", "")]
-    after_first = (data_copy / "codings.csv").read_bytes()
+    after_first = (data_copy / "changes.jsonl").read_bytes()
     wb.apply_button.click()  # the same code on the same span again
-    assert (data_copy / "codings.csv").read_bytes() == after_first
+    assert (data_copy / "changes.jsonl").read_bytes() == after_first
     assert "Error" in wb.status.value and "already on this span" in wb.status.value
+    assert "already on this span" in wb.button_status["apply"].value  # next to the button pressed
 
 
 def test_bad_character_span_is_refused_and_nothing_saved(data_copy):
@@ -275,16 +283,16 @@ def test_bad_character_span_is_refused_and_nothing_saved(data_copy):
     wb.apply_button.click()
     assert (data_copy / "codings.csv").read_bytes() == before
     assert "ebm-status-error" in wb.status.value
-    assert not previous_versions(data_copy / "codings.csv")
+    assert not (data_copy / "changes.jsonl").exists()
 
 
 def test_remove_coding(data_copy):
-    old = rows(data_copy, "codings.csv")
+    old = saved(data_copy, "codings.csv")
     wb = CodingWidget(data_copy, coder=CODER)
     wb.segment_select.value = "O010"
     wb.coding_select.value = "K0058"
     wb.remove_button.click()
-    new = rows(data_copy, "codings.csv")
+    new = saved(data_copy, "codings.csv")
     assert [r["coding_id"] for r in old if r not in new] == ["K0058"]
     assert len(new) == len(old) - 1
     assert "K0058" not in [v for _, v in wb.coding_select.options]
@@ -298,7 +306,7 @@ def test_memo_is_saved_on_the_selected_coding(data_copy):
     assert wb.memo_text.value == ""
     wb.memo_text.value = "Förtroende, read as trust; see O026."
     wb.memo_button.click()
-    memos = {r["coding_id"]: r["memo"] for r in rows(data_copy, "codings.csv")}
+    memos = {r["coding_id"]: r["memo"] for r in saved(data_copy, "codings.csv")}
     assert memos["K0058"] == "Förtroende, read as trust; see O026."
     assert memos["K0057"] == ""  # the other coding of the segment is untouched
     wb.coding_select.value = "K0057"
@@ -318,7 +326,7 @@ def test_new_code_is_saved_and_can_be_applied(data_copy):
     wb.new_exclude.value = "Advice from the mentors: use mentor_advice."
     wb.new_example.value = "delade tankar, erfarenhet och tips med varandra"
     wb.add_code_button.click()
-    book = {r["code_id"]: r for r in rows(data_copy, "codebook.csv")}
+    book = {r["code_id"]: r for r in saved(data_copy, "codebook.csv")}
     assert book["peer_support"]["parent_id"] == "belonging"
     assert book["peer_support"]["name_sv"] == "kollegialt stöd"
     assert book["peer_support"]["status"] == "active"
@@ -327,38 +335,52 @@ def test_new_code_is_saved_and_can_be_applied(data_copy):
     assert wb.code_select.value == "peer_support" and wb.new_code_id.value == ""
     wb.segment_select.value = "O012"
     wb.apply_button.click()
-    assert ("O012", "peer_support") in {(r["segment_id"], r["code_id"]) for r in rows(data_copy, "codings.csv")}
+    assert ("O012", "peer_support") in {(r["segment_id"], r["code_id"]) for r in saved(data_copy, "codings.csv")}
 
 
 def test_new_code_with_missing_definition_is_refused(data_copy):
-    before = (data_copy / "codebook.csv").read_bytes()
+    before = saved(data_copy, "codebook.csv")
     wb = CodingWidget(data_copy, coder=CODER)
     wb.new_code_id.value = "half_done"
     wb.new_name_sv.value = wb.new_name_en.value = "x"
     wb.add_code_button.click()
-    assert (data_copy / "codebook.csv").read_bytes() == before
+    assert saved(data_copy, "codebook.csv") == before
     assert "definition needs a text" in wb.status.value
+    assert "definition needs a text" in wb.button_status["add_code"].value
+    assert wb.new_code_id.value == "half_done" and wb.new_name_sv.value == "x"  # what was typed is kept
 
 
-def test_undo_restores_the_file(data_copy):
-    original = (data_copy / "codings.csv").read_bytes()
+def test_undo_restores_the_saved_state(data_copy):
+    original = saved(data_copy, "codings.csv")
     wb = CodingWidget(data_copy, coder=CODER)
-    assert wb.undo_button.disabled
+    wb.undo_button.click()  # nothing of this coder's yet: a message, no exception
+    assert "nothing to undo" in wb.status.value and "nothing to undo" in wb.button_status["undo"].value
     wb.segment_select.value = "E002"
     wb.code_select.value = "bemotande"
     wb.apply_button.click()
-    assert (data_copy / "codings.csv").read_bytes() != original
-    assert not wb.undo_button.disabled
+    assert saved(data_copy, "codings.csv") != original
     wb.undo_button.click()
-    assert (data_copy / "codings.csv").read_bytes() == original
-    assert "undid" in wb.status.value and wb.undo_button.disabled
+    assert saved(data_copy, "codings.csv") == original
+    assert "undid" in wb.status.value and wb.button_status["undo"].value == ""
     wb.undo_button.click()  # nothing left: a message, no exception, no change
     assert "nothing to undo" in wb.status.value
-    assert (data_copy / "codings.csv").read_bytes() == original
+    assert saved(data_copy, "codings.csv") == original
+
+
+def test_undo_reaches_a_change_of_an_earlier_session(data_copy):
+    first = CodingWidget(data_copy, coder=CODER)
+    first.segment_select.value = "E002"
+    first.code_select.value = "bemotande"
+    first.apply_button.click()
+    new_id = first.coding_select.value
+    later = CodingWidget(data_copy, coder=CODER)  # e.g. the next day, a new kernel
+    later.undo_button.click()
+    assert f"add coding {new_id}" in later.status.value
+    assert new_id not in {r["coding_id"] for r in saved(data_copy, "codings.csv")}
 
 
 def test_undo_takes_back_a_new_code(data_copy):
-    original = (data_copy / "codebook.csv").read_bytes()
+    original = saved(data_copy, "codebook.csv")
     wb = CodingWidget(data_copy, coder=CODER)
     wb.new_code_id.value = "tmp_code"
     for field in (wb.new_name_sv, wb.new_name_en, wb.new_definition, wb.new_include, wb.new_exclude, wb.new_example):
@@ -366,33 +388,43 @@ def test_undo_takes_back_a_new_code(data_copy):
     wb.add_code_button.click()
     assert "tmp_code" in [v for _, v in wb.code_select.options]
     wb.undo_button.click()
-    assert (data_copy / "codebook.csv").read_bytes() == original
+    assert saved(data_copy, "codebook.csv") == original
     assert "tmp_code" not in [v for _, v in wb.code_select.options]
 
 
-def test_two_writers_do_not_overwrite_each_other(data_copy):
+def test_two_writers_both_code_and_an_edit_conflict_is_shown_not_saved(data_copy):
     first = CodingWidget(data_copy, coder="coder_a")
     second = CodingWidget(data_copy, coder="coder_b")
     first.segment_select.value = "E001"
     first.code_select.value = "trust"
     first.apply_button.click()
-    after_first = (data_copy / "codings.csv").read_bytes()
-    assert b"coder_a" in after_first
-
     second.segment_select.value = "E003"
     second.code_select.value = "empathy"
-    second.apply_button.click()  # must not raise
-    assert (data_copy / "codings.csv").read_bytes() == after_first  # the first writer's change survives
-    assert "ebm-status-conflict" in second.status.value
+    second.apply_button.click()  # a new coding does not clash with the other's: both are kept
+    coders = [(r["segment_id"], r["code_id"], r["coder"]) for r in saved(data_copy, "codings.csv")]
+    assert ("E001", "trust", "coder_a") in coders and ("E003", "empathy", "coder_b") in coders
+
+    first.segment_select.value = second.segment_select.value = "O010"
+    first.coding_select.value = second.coding_select.value = "K0058"
+    first.memo_text.value = "coder_a's reading"
+    first.memo_button.click()
+    second.memo_text.value = "coder_b's reading"
+    second.memo_button.click()  # the same coding, changed meanwhile by coder_a: refused, must not raise
+    memo = {r["coding_id"]: r["memo"] for r in saved(data_copy, "codings.csv")}["K0058"]
+    assert memo == "coder_a's reading"  # the first writer's change survives
+    assert "ebm-status-conflict" in second.status.value and "ebm-status-conflict" in second.button_status["memo"].value
     assert "changed codings.csv" in second.status.value and "Reload" in second.status.value
+    assert second.memo_text.value == "coder_b's reading"  # what was typed is kept
     assert second.reload_button.button_style == "warning"
     assert str(data_copy) not in second.status.value  # no paths in the message
 
     second.reload_button.click()
-    assert second.segment_select.value == "E003"
-    second.apply_button.click()
-    coders = [(r["segment_id"], r["code_id"], r["coder"]) for r in rows(data_copy, "codings.csv")]
-    assert ("E001", "trust", "coder_a") in coders and ("E003", "empathy", "coder_b") in coders
+    assert second.segment_select.value == "O010"
+    second.coding_select.value = "K0058"
+    second.memo_text.value = "coder_b's reading, after coder_a's"
+    second.memo_button.click()
+    memo = {r["coding_id"]: r["memo"] for r in saved(data_copy, "codings.csv")}["K0058"]
+    assert memo == "coder_b's reading, after coder_a's"
     assert second.reload_button.button_style == ""
 
 
@@ -430,7 +462,7 @@ def test_workbench_without_widgets(data_copy):
     assert outcome.kind == "error" and not outcome.ok
     outcome = bench.apply("E001", "trust", 0, 2, memo="m")
     assert outcome.ok and outcome.coding_id
-    row = [r for r in rows(data_copy, "codings.csv") if r["coding_id"] == outcome.coding_id][0]
+    row = [r for r in saved(data_copy, "codings.csv") if r["coding_id"] == outcome.coding_id][0]
     assert (row["start"], row["end"], row["memo"]) == ("0", "2", "m")
 
 
@@ -457,7 +489,7 @@ def test_theme_explorer_quotes_for_theme_and_meeting(data_copy):
     assert want and sorted(explorer.quotes["coding_id"]) == sorted(want)
     seg = segments(data_copy)
     for cid in want:
-        sid = next(r["segment_id"] for r in rows(data_copy, "codings.csv") if r["coding_id"] == cid)
+        sid = next(r["segment_id"] for r in saved(data_copy, "codings.csv") if r["coding_id"] == cid)
         assert seg[sid]["text_en"].replace("'", "&#x27;").replace('"', "&quot;")[:30] in explorer.quotes_view.value
     # the chart keeps all meetings for the role and marks the chosen one
     assert "font-weight:bold;\"><td>5</td>" in explorer.chart.value
@@ -468,7 +500,7 @@ def test_theme_explorer_counts_per_meeting(data_copy):
     explorer.theme_select.value = "soft_values"
     seg = segments(data_copy)
     codes = subtree(data_copy, "soft_values")
-    coded = [r for r in rows(data_copy, "codings.csv") if r["code_id"] in codes]
+    coded = [r for r in saved(data_copy, "codings.csv") if r["code_id"] in codes]
     for m in range(1, 9):
         in_m = [r for r in coded if seg[r["segment_id"]]["meeting"] == str(m)]
         got = explorer.counts.set_index("meeting").loc[m]
@@ -502,7 +534,7 @@ def test_theme_by_meeting_respects_role(data_copy):
     codes = subtree(data_copy, "soft_values")
     table = theme_by_meeting(data, "soft_values", role="observer").set_index("meeting")
     for m in range(1, 9):
-        want = [r for r in rows(data_copy, "codings.csv") if r["code_id"] in codes
+        want = [r for r in saved(data_copy, "codings.csv") if r["code_id"] in codes
                 and seg[r["segment_id"]]["meeting"] == str(m) and seg[r["segment_id"]]["role"] == "observer"]
         assert table.loc[m, "codings"] == len(want)
 
@@ -514,3 +546,150 @@ def test_status_and_preview_escape_user_text(data_copy, bad):
     wb.add_code_button.click()
     assert "<script>" not in wb.status.value
     assert "ebm-status-error" in wb.status.value
+
+
+# ---------------------------------------------------------------- saves the disk or another writer refuses
+
+def _ready_to_apply(wb: CodingWidget):
+    wb.segment_select.value = "O010"
+    span = [v for _, v in wb.sentence_select.options if isinstance(v, tuple)][1]
+    wb.sentence_select.value = span
+    wb.code_select.value = "empathy"
+    return span
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != LOCK_FILE}
+
+
+def _shown_in_red_next_to(wb: CodingWidget, button: str, words: str) -> None:
+    assert "ebm-status-error" in wb.status.value and words in wb.status.value
+    beside = wb.button_status[button].value
+    assert words in beside and "color:#b00020" in beside and "Saved" not in beside
+    assert all(place.value == "" for name, place in wb.button_status.items() if name != button)
+
+
+def test_a_read_only_folder_is_shown_next_to_the_button_and_the_input_is_kept(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    span = _ready_to_apply(wb)
+    before = _files(data_copy)
+    data_copy.chmod(0o555)
+    try:
+        wb.apply_button.click()
+    finally:
+        data_copy.chmod(0o755)
+    _shown_in_red_next_to(wb, "apply", "read-only")
+    assert "nothing was saved" in wb.status.value
+    assert _files(data_copy) == before and not (data_copy / LOCK_FILE).exists()
+    assert (wb.segment_select.value, wb.sentence_select.value, wb.code_select.value) == ("O010", span, "empathy")
+    wb.apply_button.click()  # writable again: the same click now saves
+    assert "Saved" in wb.status.value and wb.button_status["apply"].value == ""
+
+
+def test_a_read_only_codings_file_refuses_the_memo_and_keeps_what_was_typed(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    wb.coding_select.value = "K0058"
+    wb.memo_text.value = "Ett långt och noga skrivet memo."
+    (data_copy / "codings.csv").chmod(0o444)
+    wb.memo_button.click()
+    _shown_in_red_next_to(wb, "memo", "read-only")
+    assert wb.memo_text.value == "Ett långt och noga skrivet memo."
+    assert {r["coding_id"]: r["memo"] for r in saved(data_copy, "codings.csv")}["K0058"] == ""
+
+
+def test_a_full_disk_is_shown_next_to_the_button(data_copy, monkeypatch):
+    import errno
+
+    from ebm_analysis import coding
+
+    wb = CodingWidget(data_copy, coder=CODER)
+    _ready_to_apply(wb)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(coding.os, "pwrite", full)
+    wb.apply_button.click()
+    _shown_in_red_next_to(wb, "apply", "disk is full")
+    assert not [r for r in saved(data_copy, "codings.csv") if r["coder"] == CODER]
+    monkeypatch.undo()
+    wb.apply_button.click()
+    assert "Saved" in wb.status.value and [r for r in saved(data_copy, "codings.csv") if r["coder"] == CODER]
+
+
+def test_another_writer_holding_the_lock_too_long_is_shown_next_to_the_button(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    wb.coding_select.value = "K0058"
+    wb.bench.store.lock_timeout = 0.2
+    with FolderLock(data_copy, holder="coder_z"):
+        wb.remove_button.click()
+    _shown_in_red_next_to(wb, "remove", "coder_z")
+    assert "K0058" in {r["coding_id"] for r in saved(data_copy, "codings.csv")}
+    assert wb.coding_select.value == "K0058"
+
+
+def test_an_unexpected_error_is_shown_not_only_in_the_log_console(data_copy, monkeypatch):
+    wb = CodingWidget(data_copy, coder=CODER)
+    _ready_to_apply(wb)
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(wb.bench.store, "add", broken)
+    wb.apply_button.click()
+    _shown_in_red_next_to(wb, "apply", "may not have been saved")
+
+
+PERMISSION_CHILD = r"""
+import json, os, sys
+from ebm_analysis.widgets import CodingWidget  # imported as root: the interpreter lives under /root
+import csv, io, ebm_analysis.coding, ebm_analysis.lock  # noqa: F401  (everything used later, imported now)
+folder = sys.argv[1]
+wb = CodingWidget(folder, coder="tester")
+wb.segment_select.value = "O010"
+wb.code_select.value = "empathy"
+os.setgid(65534)
+os.setuid(65534)  # from here on an ordinary user, who may read the folder but not write in it
+wb.apply_button.click()
+print(json.dumps({"status": wb.status.value, "beside": wb.button_status["apply"].value,
+                  "code": wb.code_select.value}))
+"""
+
+
+def test_a_permission_error_from_the_operating_system_is_shown(tmp_path, data_copy):
+    """A real EACCES: the folder belongs to another user and only they may write in it."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from conftest import ROOT
+
+    if os.geteuid() == 0:  # root may write anywhere: drop to the user "nobody" inside the child
+        folder = Path(tempfile.mkdtemp(prefix="ebm-perm-")) / "data"
+        try:
+            shutil.copytree(data_copy, folder)
+            folder.parent.chmod(0o755)
+            for path in [folder, *folder.iterdir()]:
+                path.chmod(0o755 if path.is_dir() else 0o644)  # owner root may write; nobody may only read
+            out = subprocess.run([sys.executable, "-c", PERMISSION_CHILD, str(folder)], capture_output=True,
+                                 text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+            shown = json.loads(out.stdout.strip().splitlines()[-1])
+            assert not (folder / LOCK_FILE).exists()
+        finally:
+            shutil.rmtree(folder.parent)
+    else:  # an ordinary user cannot open a file without any permission: the lock file, here
+        (data_copy / LOCK_FILE).write_text("")
+        (data_copy / LOCK_FILE).chmod(0)
+        wb = CodingWidget(data_copy, coder=CODER)
+        wb.segment_select.value = "O010"
+        wb.code_select.value = "empathy"
+        wb.apply_button.click()
+        shown = {"status": wb.status.value, "beside": wb.button_status["apply"].value, "code": wb.code_select.value}
+    assert "no permission to write" in shown["status"] and "nothing was saved" in shown["status"]
+    assert "no permission to write" in shown["beside"] and "color:#b00020" in shown["beside"]
+    assert shown["code"] == "empathy"

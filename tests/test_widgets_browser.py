@@ -16,10 +16,9 @@ import sys
 import time
 import urllib.request
 
-import pandas as pd
 import pytest
 
-from conftest import ARTIFACTS, DATA, ROOT
+from conftest import ARTIFACTS, DATA, ROOT, rows_on_disk
 
 NOTEBOOK = "06_coding_workbench.ipynb"
 
@@ -79,7 +78,7 @@ def lab(tmp_path_factory):
 
 def test_apply_a_code_through_the_page(lab, browser):
     before_project = (DATA / "codings.csv").read_bytes()
-    before = pd.read_csv(lab["data"] / "codings.csv")
+    before = rows_on_disk(lab["data"])
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -108,9 +107,10 @@ def test_apply_a_code_through_the_page(lab, browser):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-coding-widget.png"), full_page=True)
         context.close()
-    after = pd.read_csv(lab["data"] / "codings.csv")
-    added = after[~after["coding_id"].isin(before["coding_id"])]
+    after = rows_on_disk(lab["data"])  # codings.csv and the change log, read with csv/json
+    added = [row for cid, row in after.items() if cid not in before]
     assert len(after) == len(before) + 1
-    assert added[["segment_id", "code_id", "coder"]].values.tolist() == [["E001", "trust", "coder1"]]
-    assert any((lab["data"] / ".versions").iterdir()), "the previous version was not kept"
+    assert [(r["segment_id"], r["code_id"], r["coder"], r["created_by"]) for r in added] == [
+        ("E001", "trust", "coder1", "coder1")]
+    assert (lab["data"] / "changes.jsonl").exists(), "the change was not logged"
     assert (DATA / "codings.csv").read_bytes() == before_project, "the project's own data/ was changed"

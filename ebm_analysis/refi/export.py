@@ -176,9 +176,9 @@ def project_xml(project, name: str = "EBM evaluation", *, time: str | datetime |
     Examples
     --------
     >>> from ebm_analysis import load_project
-    >>> root = project_xml(load_project())
+    >>> root = project_xml(load_project())   # no time given: the earliest coding's time
     >>> root.get("creationDateTime"), [u.get("name") for u in root.iter("User")]
-    ('1980-01-01T00:00:00Z', ['coder1'])
+    ('2026-11-23T19:13:59Z', ['coder1'])
     """
     stamps = _Stamps(project.codings, time)
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": name, "origin": _origin(),
@@ -226,7 +226,13 @@ def _column_times(frame: pd.DataFrame, column: str) -> list[str | None]:
     if column not in frame.columns:
         return [None] * len(frame)
     stamps = pd.to_datetime(frame[column].astype("string"), utc=True, errors="coerce", format="ISO8601")
-    return [None if pd.isna(t) else t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in stamps]
+    return [None if pd.isna(t) else _xsd_time(t) for t in stamps]
+
+
+def _xsd_time(moment) -> str:
+    """``YYYY-MM-DDTHH:MM:SS[.fff]Z``: milliseconds kept when there are any, so store times round-trip."""
+    fraction = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
 def _column_text(frame: pd.DataFrame, column: str) -> list[str | None]:

@@ -59,11 +59,13 @@ from ebm_analysis.atomic import frame_to_csv_text
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.project import Project, load_project
 from ebm_analysis.reading import FIELD_LIMIT
+from ebm_analysis.refi.export import UNKNOWN_TIME
 from ebm_analysis.refi.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, limit_advice
 from ebm_analysis.refi.common import (CASE_VARIABLE_NAMES, NOT_GIVEN, NOT_TRANSLATED, WHOLE_SEGMENT,
                                       parse_code_description, parse_labelled_block)
 from ebm_analysis.refi.target import Staging, clean_stale_imports, resolve_target
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column
+from ebm_analysis.spans import covered_text
 
 __all__ = ["import_qdpx", "import_notes", "ArchiveLimits"]
 
@@ -583,7 +585,7 @@ class _Converter:
         texts = [t for t in memo + self._note_texts(coding, coding.get("guid", "")) if t]
         source.codings.append({"coding_id": kept_id, "code_guid": target, "coder": self.users.get(_g(user), "unknown"),
                                "start": start, "end": end, "memo": "\n\n".join(dict.fromkeys(texts)) or None,
-                               "created_at": _utc_time(when), "created_by": self.users.get(_g(author))})
+                               "created_at": _utc_time(when), "created_by": self.users.get(_g(author)) or self.users.get(_g(user))})
 
     @property
     def code_guids(self) -> set[str]:
@@ -756,6 +758,8 @@ class _Converter:
                     value = coding[extra]
                     if extra in columns and value and _ok(columns[extra], value, {}):
                         row[extra] = value
+                if "span_text" in columns:  # the text a span covers, so that an edited text is noticed
+                    row["span_text"] = covered_text(source.text.strip(), coding["start"], coding["end"])
                 rows.append(row)
         _number([r for r in rows if r["coding_id"] is None], used, "K", 4, key="coding_id")
         return sorted(rows, key=lambda r: int(r["coding_id"][1:]))
@@ -842,20 +846,6 @@ def _whole_number(text: str) -> str:
     """
     match = re.fullmatch(r"\s*([+-]?\d+)(?:[.,]0*)?\s*", text or "")
     return str(int(match.group(1))) if match else text
-
-
-def _utc_time(text: str | None) -> str | None:
-    """An xsd:dateTime as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); None when absent or not a time.
-
-    Examples
-    --------
-    >>> _utc_time("2024-05-01T12:30:00+02:00"), _utc_time("2024-05-01T10:30:00Z"), _utc_time("soon")
-    ('2024-05-01T10:30:00Z', '2024-05-01T10:30:00Z', None)
-    """
-    if not text:
-        return None
-    stamp = pd.to_datetime(text.strip(), utc=True, errors="coerce", format="ISO8601")
-    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _valid_row(table, values: dict[str, str], known: dict[str, set]) -> dict | None:
@@ -961,3 +951,33 @@ def _readme(archive: _Archive, converter: _Converter, backup: Path | None, notes
         lines += ["", NOT_RECOVERED, ""]
         lines += [f"- Not recovered: {item}." for item in converter.not_recovered]
     return "\n".join(lines) + "\n"
+
+
+def _utc_time(value: str | None) -> str | None:
+    """A REFI ``creationDateTime`` as the codings table writes it (UTC, ``...Z``); None when absent or unreadable.
+
+    Examples
+    --------
+    >>> _utc_time("2016-03-01T14:05:00Z"), _utc_time("2016-03-01T15:05:00+01:00"), _utc_time("soon")
+    ('2016-03-01T14:05:00Z', '2016-03-01T14:05:00Z', None)
+    >>> _utc_time(UNKNOWN_TIME) is None  # the export's mark for an unknown time
+    True
+    """
+    from datetime import datetime, timezone
+
+    if not value:
+        return None
+    value = value.strip()
+    if value == UNKNOWN_TIME:  # what our export writes where the time is not known: unknown again
+        return None
+    if re.fullmatch(TABLES_BY_NAME["codings"].column("created_at").pattern, value):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # no zone given: taken as UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    fraction = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ebm_analysis.coding import CodingStore, ConcurrentEditError
 from ebm_analysis.errors import DataError
+from ebm_analysis.lock import LockTimeoutError, SaveError, save_error
 from ebm_analysis.labels import current_language, label
 from ebm_analysis.queries import (
     CodedData, ORDERS, code_by_meeting, descendants, retrieve, search_text, segment_table,
@@ -390,7 +391,7 @@ def segments_html(table: pd.DataFrame, max_rows: int = 15, lang: str | None = No
 
 
 def status_html(kind: str, message: str) -> str:
-    """The status line: ``kind`` is success, info, error or conflict.
+    """The status line: ``kind`` is success, info, error or conflict (errors and conflicts in red).
 
     Examples
     --------
@@ -452,9 +453,11 @@ class Workbench:
     """The coding workbench without a screen: a :class:`~ebm_analysis.coding.CodingStore`,
     a coder, and the segments, with actions that return an :class:`Outcome`.
 
-    Every action saves at once through the store (atomically, keeping the
-    previous file in ``.versions/``). Refused changes and edit conflicts do
-    not raise: they come back as an :class:`Outcome` of kind ``error`` or
+    Every action saves at once through the store (a transaction appended to
+    the change log, see :mod:`ebm_analysis.coding`). Nothing an action can
+    run into raises: refused changes, edit conflicts, a read-only folder or
+    file, a full disk, a missing permission, another writer holding the lock
+    too long, all come back as an :class:`Outcome` of kind ``error`` or
     ``conflict``, which the widget shows.
 
     Parameters
@@ -481,7 +484,7 @@ class Workbench:
     @classmethod
     def open(cls, data_dir: str | Path | None = None, coder: str = "coder1") -> Workbench:
         """Open the data folder (None: the bundled EBM data) for coding as ``coder``."""
-        return cls(CodingStore.open(data_dir), coder)
+        return cls(CodingStore.open(data_dir, coder=coder), coder)
 
     # ------------------------------------------------------------ views
 
@@ -537,8 +540,16 @@ class Workbench:
             result = action()
         except ConcurrentEditError as err:
             return Outcome("conflict", conflict_message(err))
+        except (SaveError, LockTimeoutError) as err:
+            return Outcome("error", "Not saved: " + "; ".join(str(p) for p in err.problems))
         except DataError as err:
             return Outcome("error", "; ".join(p.expected if p.file == "(project)" else str(p) for p in err.problems))
+        except OSError as err:  # the store turns these into SaveError; anything else writing still must not vanish
+            problem = save_error(err, Path(err.filename or self.store.folder.name)).problems[0]
+            return Outcome("error", f"Not saved: {problem}")
+        except Exception as err:  # noqa: BLE001 - a bug must show in the status line, not only in the log console
+            return Outcome("error", f"The change may not have been saved: an unexpected {type(err).__name__} "
+                                    f"({str(err)[:200]}). Click “Reload” to see what is on disk.")
         return Outcome("success", success(result), result if returns_id else None)
 
     def apply(self, segment_id: str, code_id: str, start: int | None = None, end: int | None = None,
@@ -557,26 +568,24 @@ class Workbench:
 
     def remove(self, coding_id: str) -> Outcome:
         """Delete a coding and save."""
-        return self._run(lambda: self.store.remove(coding_id), lambda _: f"removed coding {coding_id}.")
+        return self._run(lambda: self.store.remove(coding_id, coder=self.coder), lambda _: f"removed coding {coding_id}.")
 
     def set_memo(self, coding_id: str, memo: str) -> Outcome:
         """Replace a coding's memo (empty clears it) and save."""
-        return self._run(lambda: self.store.set_memo(coding_id, memo), lambda _: f"memo of {coding_id} updated.")
+        return self._run(lambda: self.store.set_memo(coding_id, memo, coder=self.coder),
+                         lambda _: f"memo of {coding_id} updated.")
 
     def add_code(self, code_id: str, name_sv: str, name_en: str, parent_id: str | None = None, *,
                  definition: str, include: str, exclude: str, example: str, color: str | None = None) -> Outcome:
         """Add a code to the codebook and save (see :meth:`CodingStore.add_code`)."""
         return self._run(lambda: self.store.add_code(
             code_id.strip(), name_sv, name_en, parent_id or None, definition=definition, include=include,
-            exclude=exclude, example=example, color=(color or "").strip() or None),
+            exclude=exclude, example=example, color=(color or "").strip() or None, coder=self.coder),
             lambda _: f"new code {code_id.strip()} added to the codebook.")
 
     def undo(self) -> Outcome:
-        """Take back the last change of this session and save."""
-        if not self.store.history:
-            return Outcome("error", "nothing to undo: no change has been made since the workbench was opened "
-                                    "or last reloaded.")
-        return self._run(self.store.undo, lambda done: f"undid “{done}”.")
+        """Take back this coder's last change that is not undone yet (also one of an earlier session), and save."""
+        return self._run(lambda: self.store.undo(coder=self.coder), lambda done: f"undid “{done}”.")
 
     def reload(self) -> Outcome:
         """Read the files again from disk (other writers' changes included); the undo history is dropped."""
@@ -585,7 +594,8 @@ class Workbench:
         except DataError as err:
             return Outcome("error", "could not reload: " + "; ".join(str(p) for p in err.problems))
         self.segments = segment_table(self.store.project)
-        return Outcome("info", "Reloaded codebook.csv and codings.csv from disk. Redo any change that was not saved.")
+        return Outcome("info", "Reloaded the codebook and the codings from disk (other writers' changes included). "
+                               "Redo any change that was not saved.")
 
 
 # ---------------------------------------------------------------- themes

@@ -29,10 +29,12 @@ class CodingWidget(w.VBox):
     """The researcher's coding workbench: browse, read, code, memo, grow the codebook, undo.
 
     Every change is saved at once through :class:`~ebm_analysis.coding.CodingStore`
-    (atomically, the previous file kept in ``.versions/``). If another kernel
-    or program changed the files since this workbench loaded them, nothing is
-    saved: the status area says so and the *Reload* button loads the other
-    changes.
+    (a transaction in the folder's change log). A change that cannot be saved
+    (refused, an edit conflict with another kernel, a read-only folder or
+    file, a full disk, a missing permission, another writer busy too long) is
+    shown in red in the status line and next to the button that was pressed;
+    what the researcher typed stays in the form. After an edit conflict the
+    *Reload* button loads the other changes.
 
     Parameters
     ----------
@@ -68,6 +70,9 @@ class CodingWidget(w.VBox):
         The form for a new code.
     status : HTML
         What the last action did, or why it was refused.
+    button_status : dict of str to HTML
+        The same message next to the button pressed: keys ``apply``,
+        ``remove``, ``memo``, ``add_code``, ``undo``, ``reload``.
 
     Examples
     --------
@@ -148,15 +153,18 @@ class CodingWidget(w.VBox):
                                                  tooltip="Add this code to the codebook and save"), "ebm-add-code")
         # ---- undo, reload, status
         self.undo_button = _classed(w.Button(description="Undo", icon="undo",
-                                             tooltip="Take back the last change of this session and save"), "ebm-undo")
+                                             tooltip="Take back your last change (also one of an earlier session) "
+                                                     "and save"), "ebm-undo")
         self.reload_button = _classed(w.Button(description="Reload", icon="refresh",
                                                tooltip="Read codebook.csv and codings.csv again from disk"),
                                       "ebm-reload")
         self.status = _classed(w.HTML(), "ebm-status")
+        self.button_status = {name: _classed(w.HTML(), "ebm-button-status", f"ebm-{name.replace('_', '-')}-status")
+                              for name in ("apply", "remove", "memo", "add_code", "undo", "reload")}
 
         new_code_form = w.VBox([self.new_code_id, self.new_name_sv, self.new_name_en, self.new_parent,
                                 self.new_definition, self.new_include, self.new_exclude, self.new_example,
-                                self.new_color, self.add_code_button])
+                                self.new_color, w.HBox([self.add_code_button, self.button_status["add_code"]])])
         self.new_code_panel = w.Accordion(children=[new_code_form], titles=("New code",), selected_index=None)
         folder = html.escape(self.bench.store.folder.name)
         super().__init__(children=[
@@ -167,11 +175,11 @@ class CodingWidget(w.VBox):
             w.HBox([self.segment_select, self.segment_view]),
             w.HBox([self.sentence_select, self.start_text, self.end_text]),
             self.span_preview,
-            w.HBox([self.code_select, self.apply_button]),
-            w.HBox([self.coding_select, self.remove_button]),
-            w.HBox([self.memo_text, self.memo_button]),
+            w.HBox([self.code_select, w.VBox([self.apply_button, self.button_status["apply"]])]),
+            w.HBox([self.coding_select, w.VBox([self.remove_button, self.button_status["remove"]])]),
+            w.HBox([self.memo_text, w.VBox([self.memo_button, self.button_status["memo"]])]),
             self.new_code_panel,
-            w.HBox([self.undo_button, self.reload_button]),
+            w.HBox([self.undo_button, self.button_status["undo"], self.reload_button, self.button_status["reload"]]),
             self.status,
         ])
         self.add_class("ebm-coding-widget")
@@ -192,7 +200,11 @@ class CodingWidget(w.VBox):
 
         self._refresh_codebook()
         self._refresh_segments()
-        self._show(Outcome("info", "Ready. Choose a segment, a span and a code, then click “Apply code”."))
+        ready = "Ready. Choose a segment, a span and a code, then click “Apply code”."
+        if self.bench.store.cleaned:
+            ready += (f" (Removed {len(self.bench.store.cleaned)} temporary file(s) that an interrupted save had left "
+                      "in the data folder.)")
+        self._show(Outcome("info", ready))
 
     # ------------------------------------------------------------ display
 
@@ -249,10 +261,11 @@ class CodingWidget(w.VBox):
             return int(self.start_text.value), int(self.end_text.value)
         return int(choice[0]), int(choice[1])
 
-    def _show(self, outcome: Outcome) -> Outcome:
+    def _show(self, outcome: Outcome, button: str | None = None) -> Outcome:
         self.status.value = status_html(outcome.kind, outcome.message)
+        for name, place in self.button_status.items():
+            place.value = status_html(outcome.kind, outcome.message) if name == button and not outcome.ok else ""
         self.reload_button.button_style = "warning" if outcome.kind == "conflict" else ""
-        self.undo_button.disabled = not self.bench.store.history
         return outcome
 
     def _refresh_codebook(self) -> None:
@@ -384,37 +397,39 @@ class CodingWidget(w.VBox):
 
     # ------------------------------------------------------------ actions
 
-    def _after_change(self, outcome: Outcome, select_coding: str | None = None, codebook: bool = False) -> Outcome:
-        if codebook or outcome.kind == "info":
-            self._refresh_codebook()
+    def _after_change(self, outcome: Outcome, button: str, select_coding: str | None = None,
+                      codebook: bool = False) -> Outcome:
+        """Show the outcome; refresh the views only after a saved change, so a refused one keeps what was typed."""
         if outcome.ok:
+            if codebook:
+                self._refresh_codebook()
             self._refresh_segments()
             if select_coding:
                 self._show_segment(keep_span=True, select_coding=select_coding)
-        return self._show(outcome)
+        return self._show(outcome, button)
 
     def apply(self) -> Outcome:
         """Apply the chosen code to the chosen span of the selected segment (the *Apply code* button)."""
         seg, code = self.segment_select.value, self.code_select.value
         if not seg or not code:
-            return self._show(Outcome("error", "choose a segment and a code first."))
+            return self._show(Outcome("error", "choose a segment and a code first."), "apply")
         start, end = self.span
         outcome = self.bench.apply(seg, code, start, end)
-        return self._after_change(outcome, select_coding=outcome.coding_id)
+        return self._after_change(outcome, "apply", select_coding=outcome.coding_id)
 
     def remove(self) -> Outcome:
         """Remove the selected coding (the *Remove coding* button)."""
         coding = self.coding_select.value
         if not coding:
-            return self._show(Outcome("error", "choose a coding of this segment to remove."))
-        return self._after_change(self.bench.remove(coding))
+            return self._show(Outcome("error", "choose a coding of this segment to remove."), "remove")
+        return self._after_change(self.bench.remove(coding), "remove")
 
     def save_memo(self) -> Outcome:
         """Save ``memo_text`` as the selected coding's memo (the *Save memo* button)."""
         coding = self.coding_select.value
         if not coding:
-            return self._show(Outcome("error", "choose a coding of this segment to write its memo."))
-        return self._after_change(self.bench.set_memo(coding, self.memo_text.value), select_coding=coding)
+            return self._show(Outcome("error", "choose a coding of this segment to write its memo."), "memo")
+        return self._after_change(self.bench.set_memo(coding, self.memo_text.value), "memo", select_coding=coding)
 
     def add_code(self) -> Outcome:
         """Add the code described in the *New code* form to the codebook (the *Add code* button)."""
@@ -430,15 +445,16 @@ class CodingWidget(w.VBox):
                           self.new_include, self.new_exclude, self.new_example, self.new_color):
                 field.value = ""
             self.new_parent.value = ALL
-        return self._show(outcome)
+        return self._show(outcome, "add_code")
 
     def undo(self) -> Outcome:
-        """Take back the last change of this session (the *Undo* button)."""
-        return self._after_change(self.bench.undo(), codebook=True)
+        """Take back this coder's last change, also one of an earlier session (the *Undo* button)."""
+        return self._after_change(self.bench.undo(), "undo", codebook=True)
 
     def reload(self) -> Outcome:
         """Read the files again from disk (the *Reload* button), e.g. after an edit conflict."""
         outcome = self.bench.reload()
-        self._refresh_codebook()
-        self._refresh_segments()
-        return self._show(outcome)
+        if outcome.ok:
+            self._refresh_codebook()
+            self._refresh_segments()
+        return self._show(outcome, "reload")
