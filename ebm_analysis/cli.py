@@ -114,13 +114,7 @@ def _export_qdpx(args: argparse.Namespace) -> int:
     from ebm_analysis.interchange import export_qdpx
     from ebm_analysis.project import load_project
 
-    project = load_project(args.data_dir)
-    target = _export_target(args.out, project.path, args.force)
-    try:
-        out = export_qdpx(project, target)
-    except OSError as exc:
-        raise _write_error(target, exc) from None
-    print(f"wrote {out}")
+    print(f"wrote {export_qdpx(load_project(args.data_dir), args.out, overwrite=args.force)}")
     return 0
 
 
@@ -128,48 +122,8 @@ def _export_qdc(args: argparse.Namespace) -> int:
     from ebm_analysis.interchange import export_qdc
     from ebm_analysis.project import load_project
 
-    project = load_project(args.data_dir)
-    target = _export_target(args.out, project.path, args.force)
-    try:
-        out = export_qdc(project, target)
-    except OSError as exc:
-        raise _write_error(target, exc) from None
-    print(f"wrote {out}")
+    print(f"wrote {export_qdc(load_project(args.data_dir), args.out, overwrite=args.force)}")
     return 0
-
-
-def _export_target(out: str, data_dir: Path, force: bool) -> Path:
-    """Where an export may be written: outside the data folder, never over a file unless forced."""
-    from ebm_analysis.errors import Problem, printable
-
-    target = Path(out)
-    shown = printable(str(target), 300)
-    parent = target.parent if str(target.parent) else Path(".")
-    if os.path.realpath(parent).startswith(os.path.realpath(data_dir) + os.sep) or \
-            os.path.realpath(parent) == os.path.realpath(data_dir):
-        raise DataError(Problem(shown, None, None, "a path inside the data folder",
-                                "write exports outside the data folder (e.g. exports/ebm.qdpx); the data folder "
-                                "holds the project's tables, which an export must never replace"))
-    if target.is_dir():
-        raise DataError(Problem(shown, None, None, "a folder", "give the path of the file to write, e.g. ebm.qdpx"))
-    if not parent.is_dir():
-        raise DataError(Problem(shown, None, None, f"no folder {printable(str(parent), 200)}",
-                                "create the folder first, or write the export somewhere that exists"))
-    if os.path.lexists(target) and not force:
-        raise DataError(Problem(shown, None, None, "a file that already exists",
-                                "choose another name, or pass --force to replace it"))
-    if not os.access(parent, os.W_OK):
-        raise DataError(Problem(shown, None, None, "a folder you may not write to",
-                                "write the export into a folder you own, or ask for write permission"))
-    return target
-
-
-def _write_error(target: Path, exc: OSError) -> DataError:
-    from ebm_analysis.errors import Problem, printable
-
-    return DataError(Problem(printable(str(target), 300), None, None,
-                             f"that the file could not be written ({printable(exc.strerror or str(exc), 200)})",
-                             "nothing was written; check the disk space and the folder's permissions"))
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:

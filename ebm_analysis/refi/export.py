@@ -62,6 +62,7 @@ from pathlib import Path
 import pandas as pd
 
 from ebm_analysis.atomic import write_bytes_atomic
+from ebm_analysis.output import export_target, write_failed
 from ebm_analysis.refi.common import (CASE_VARIABLE_NAMES, CODEBOOK_NS, PROJECT_NS, WHOLE_SEGMENT, _text,
                                       code_description, guid, labelled_block)
 
@@ -99,7 +100,7 @@ VARIABLE_DESCRIPTIONS = {
 
 
 def export_qdpx(project, out_path: str | os.PathLike, name: str = "EBM evaluation", *,
-                time: str | datetime | None = None) -> Path:
+                time: str | datetime | None = None, overwrite: bool = False) -> Path:
     """Write the whole project as a REFI-QDA project archive (``.qdpx``).
 
     Parameters
@@ -107,13 +108,17 @@ def export_qdpx(project, out_path: str | os.PathLike, name: str = "EBM evaluatio
     project : Project
         A loaded project (:func:`ebm_analysis.load_project`).
     out_path : str or path
-        The ``.qdpx`` file to write (replaced atomically if it exists).
+        The ``.qdpx`` file to write, outside the data folder.
     name : str, default "EBM evaluation"
         The project name shown by the receiving tool.
     time : str or datetime, optional
         The ``creationDateTime`` written where the data have no time; default
         the earliest ``created_at`` of the codings, else :data:`UNKNOWN_TIME`
         (deterministic, see the module's notes).
+    overwrite : bool, default False
+        Replace ``out_path`` if it exists (atomically). By default an existing
+        file is refused, and so is any path inside the project's data folder
+        (see :func:`ebm_analysis.output.export_target`).
 
     Returns
     -------
@@ -128,14 +133,15 @@ def export_qdpx(project, out_path: str | os.PathLike, name: str = "EBM evaluatio
     >>> zipfile.ZipFile(out).namelist()[0]
     'project.qde'
     """
+    target = export_target(out_path, getattr(project, "path", None), overwrite=overwrite)
     root = project_xml(project, name, time=time)
     members = [("project.qde", _xml_bytes(root))]
     for seg in _segments(project).itertuples(index=False):
         members.append((f"sources/{guid('source', seg.segment_id)}.txt", seg.text_sv.encode("utf-8")))
-    return _write_atomic(Path(out_path), _zip_bytes(members))
+    return _write_atomic(target, _zip_bytes(members))
 
 
-def export_qdc(project, out_path: str | os.PathLike) -> Path:
+def export_qdc(project, out_path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write the codebook alone as a REFI-QDA codebook (``.qdc``).
 
     Parameters
@@ -143,7 +149,10 @@ def export_qdc(project, out_path: str | os.PathLike) -> Path:
     project : Project
         A loaded project.
     out_path : str or path
-        The ``.qdc`` file to write.
+        The ``.qdc`` file to write, outside the data folder.
+    overwrite : bool, default False
+        Replace ``out_path`` if it exists; refused by default, as for
+        :func:`export_qdpx`.
 
     Returns
     -------
@@ -158,7 +167,8 @@ def export_qdc(project, out_path: str | os.PathLike) -> Path:
     >>> b'urn:QDA-XML:codebook:1.0' in out.read_bytes()
     True
     """
-    return _write_atomic(Path(out_path), _xml_bytes(codebook_xml(project)))
+    target = export_target(out_path, getattr(project, "path", None), overwrite=overwrite)
+    return _write_atomic(target, _xml_bytes(codebook_xml(project)))
 
 
 # ---------------------------------------------------------------- XML trees
@@ -495,5 +505,8 @@ def _zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    write_bytes_atomic(path, data, keep_previous=False)
+    try:
+        write_bytes_atomic(path, data, keep_previous=False)
+    except OSError as exc:
+        raise write_failed(path, exc) from None
     return path
