@@ -34,6 +34,9 @@ from ebm_analysis.repair import repair_spans
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
 from ebm_analysis.words import word_frequencies
+from ebm_analysis.coding_query import query_by_meeting, query_passages
+from ebm_analysis.queries import compare_searches, meeting_shares, search_forms, text_per_meeting
+from ebm_analysis.words import top_words, word_totals
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 from ebm_analysis import display  # the display layer: tables for readers (noqa: E402 — after the names it uses)
@@ -53,5 +56,7 @@ __all__ = [
     "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
     "survey_summary",
     "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
+    "query_passages", "query_by_meeting", "meeting_shares", "text_per_meeting", "compare_searches", "search_forms",
+    "word_totals", "top_words",
 ]
 __version__ = "0.1.0"
