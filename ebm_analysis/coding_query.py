@@ -676,7 +676,8 @@ def query_by_meeting(project: Project | CodedData, expressions: Mapping[str, str
             raise DataError(Problem(SOURCE, None, "meetings", ", ".join(map(str, wrong)),
                                     f"expected meetings {ORDERS['meeting'][0]}–{ORDERS['meeting'][-1]}"))
         rows = [str(m) for m in meetings]
-    counts = {name: matches_by_meeting(project, coding_query(project, expression)) for name, expression in named.items()}
+    counts = {name: matches_by_meeting(project, coding_query(project, expression))
+              for name, expression in named.items()}
     first = next(iter(counts.values()), None)
     if first is None:
         first = matches_by_meeting(project, pd.DataFrame({"segment_id": pd.Series([], dtype="string")}))

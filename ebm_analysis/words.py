@@ -362,7 +362,8 @@ def word_totals(project: Project | CodedData, by: str, stem: bool = True, stopwo
     segments = np.bincount(np.where(value_codes < 0, len(values) - 1, value_codes), minlength=len(values))
     freq = word_frequencies(project, by=by, stem=stem, stopwords=stopwords, language=language)
     distinct = "distinct_stems" if stem else "distinct_words"
-    counted = freq.groupby(freq[by].astype(object), sort=False).agg(words=("count", "sum"), **{distinct: ("word", "size")})
+    counted = freq.groupby(freq[by].astype(object), sort=False).agg(words=("count", "sum"),
+                                                                     **{distinct: ("word", "size")})
     out = pd.DataFrame({by: pd.Series(values, dtype=object), "segments": segments[:len(values)]})
     out = out[out["segments"] > 0]
     out["words"] = out[by].map(counted["words"]).fillna(0).astype("int64")
