@@ -1056,8 +1056,6 @@ def _as_list(value) -> list:
     return list(value)
 
 
-
-
 #: The three ways :func:`compare_searches` looks for a word, in this order.
 SEARCH_KINDS = ("whole_word", "substring", "stemmed")
 
@@ -1084,7 +1082,7 @@ def search_forms(result: pd.DataFrame) -> pd.DataFrame:
     0    tillit            2         2
     1  tilliten            1         1
     """
-    forms = result["match"].astype("string").str.lower()
+    forms = result["match"].astype("string").str.casefold()
     frame = pd.DataFrame({"form": forms, "segment_id": result["segment_id"]})
     out = frame.groupby("form", sort=False).agg(occurrences=("segment_id", "size"),
                                                segments=("segment_id", "nunique"))
