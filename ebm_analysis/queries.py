@@ -187,14 +187,19 @@ def top_level_codes(codebook: pd.DataFrame) -> dict[str, str]:
     {'a': 'a', 'a1': 'a', 'a11': 'a', 'b': 'b'}
     """
     parent = {c: p for c, p in zip(codebook["code_id"], codebook["parent_id"]) if pd.notna(p)}
-    top = {}
+    top: dict[str, str] = {}
     for code in codebook["code_id"]:
-        node, seen = code, {code}
-        while node in parent and parent[node] not in seen:
+        path, on_path, node = [], set(), code
+        while node not in top and node in parent and node not in on_path:
+            path.append(node)
+            on_path.add(node)
             node = parent[node]
-            seen.add(node)
-        top[code] = node
-    return top
+        # the walk ends at a known code, a top-level code, or (in a cycle, which
+        # the loader refuses) back on itself: then the last code before it
+        root = top[node] if node in top else path[-1] if node in on_path else node
+        top.update(dict.fromkeys(path, root))
+        top.setdefault(node, root)
+    return {code: top[code] for code in codebook["code_id"]}
 
 
 def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:

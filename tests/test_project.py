@@ -415,6 +415,28 @@ def test_twenty_thousand_deep_code_tree_loads(data_copy):
     assert len(project.codebook) == 20_000
 
 
+def test_twenty_thousand_deep_code_tree_is_shown_queried_and_reported(data_copy, tmp_path):
+    """Every walk of the code tree is linear: the widgets' tree, top-level codes, the appendix, the .qdc."""
+    from ebm_analysis import export_qdc
+    from ebm_analysis.queries import top_level_codes
+    from ebm_analysis.report.appendix import codebook_usage
+    from ebm_analysis.widgets import code_options, code_tree
+
+    write_rows(data_copy / "codebook.csv", _code_chain(20_000))
+    write_rows(data_copy / "codings.csv", [["coding_id", "segment_id", "code_id", "coder", "start", "end", "memo"],
+                                           ["K0001", "E001", "c19999", "coder1", "", "", ""]])
+    project = load_project(data_copy)
+    tree = _with_time_limit(10, lambda: code_tree(project.codebook))
+    assert tree["depth"].tolist() == list(range(20_000))
+    assert tree["path"].iloc[-1] == "c0 > … > c19995 > c19996 > c19997 > c19998 > c19999"
+    labels = _with_time_limit(10, lambda: code_options(project.codebook))
+    assert max(len(label) for label, _ in labels) < 200
+    assert set(_with_time_limit(10, lambda: top_level_codes(project.codebook)).values()) == {"c0"}
+    usage = _with_time_limit(10, lambda: codebook_usage(project)).set_index("code_id")
+    assert usage.loc["c0", "codings"] == 1 and usage.loc["c19999", "direct_codings"] == 1
+    _with_time_limit(10, lambda: export_qdc(project, tmp_path / "deep.qdc"))
+
+
 def test_twenty_thousand_long_cycle_is_found(data_copy):
     write_rows(data_copy / "codebook.csv", _code_chain(20_000, cycle=True))
     write_rows(data_copy / "codings.csv", [["coding_id", "segment_id", "code_id", "coder", "start", "end", "memo"]])

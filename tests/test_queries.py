@@ -475,6 +475,14 @@ def test_indexed_queries_agree_with_a_plain_reference_on_random_data():
         assert retrieve(data, code="a")["coding_id"].tolist() == [r[0] for r in expected]
 
 
+def test_top_level_codes_of_a_cycle_end_and_do_not_loop():
+    """The loader refuses cycles; given one anyway, every code still gets an answer."""
+    book = pd.DataFrame({"code_id": ["a", "b", "c", "d"], "parent_id": ["c", "a", "b", None]})
+    top = top_level_codes(book)
+    assert set(top) == {"a", "b", "c", "d"} and top["d"] == "d"
+    assert top["a"] in {"a", "b", "c"}
+
+
 # ---------------------------------------------------------------- shares, text per meeting, search comparisons
 
 def test_meeting_shares_by_hand(project):
