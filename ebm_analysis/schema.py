@@ -289,12 +289,13 @@ TABLES: tuple[Table, ...] = (
                            "in survey_items.csv)"),
         Column("source", "text", description="the file the answer was imported from (its name, no folder), "
                                               "or where a hand-entered answer comes from (provenance)"),
-        Column("source_sha256", "id", False, pattern=r"[0-9a-f]{64}",
+        Column("source_sha256", "id", False, pattern=r"[0-9a-f]{64}", may_be_absent=True,
                description="SHA-256 of the source file's bytes, 64 hexadecimal digits"),
-        Column("source_row", "int", False, bounds=(1, 10**9),
+        Column("source_row", "int", False, bounds=(1, 10**9), may_be_absent=True,
                description="the line (CSV) or row (spreadsheet) of the source holding the answer; "
                            "the header is 1"),
-        Column("source_column", "text", False, description="the column of the source holding the answer"),
+        Column("source_column", "text", False, may_be_absent=True,
+               description="the column of the source holding the answer"),
     ), key=("respondent_id", "item"), optional=True,
         description="per-respondent answers (the EBM report has none; import them with import-survey)",
         extra_checks=("answers_on_item_scale", "one_group_per_respondent")),

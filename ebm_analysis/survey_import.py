@@ -292,9 +292,9 @@ def _header_problems(name: str, header: list[str], allowed: set[str], needed: tu
             problems.append(Problem(name, 1, column, "the column twice", "keep one column of each name"))
         seen.add(column)
         if column not in allowed:
-            expected = (f"a statement of survey_items.csv ({shorten(items)}), respondent_id or group; "
-                        "rename or remove the column" if shape == "wide" else
-                        f"only the columns {', '.join(LONG_COLUMNS)}; remove the column")
+            expected = (f"expected a statement of survey_items.csv ({shorten(items)}), respondent_id or "
+                        "group; rename or remove the column" if shape == "wide" else
+                        f"expected only the columns {', '.join(LONG_COLUMNS)}; remove the column")
             problems.append(Problem(name, 1, column or "(empty)", excerpt(column) if column else "a column without a name",
                                     expected))
     return problems

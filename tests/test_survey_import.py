@@ -187,7 +187,8 @@ def test_every_problem_is_reported_at_once(data_copy, tmp_path):
     ("broken.xlsx", b"not a zip at all", "broken.xlsx: found a file that is not an Excel workbook (BadZipFile)"),
     ("answers.xls", b"\xd0\xcf\x11\xe0", "answers.xls: found a file ending in '.xls'; expected a .csv (UTF-8) or "
                                          ".xlsx file"),
-    ("latin1.csv", "respondent_id,group,S1\nR1,sjuksköterskor,4\n".encode("latin-1"), "latin1.csv"),
+    ("latin1.csv", "respondent_id,group,S1\nR1,sjuksköterskor,4\n".encode("latin-1"),
+     "latin1.csv, line 2, column 'group': found byte 0xF6 (ö in Windows-1252/Latin-1), which is not UTF-8"),
     ("empty.csv", b"", "empty.csv: found an empty file"),
     ("headeronly.csv", b"respondent_id,group,S1\n", "headeronly.csv: found no answers"),
     ("noitems.csv", b"respondent_id,group\nR1,x\n", "found no column named after a statement"),
