@@ -139,3 +139,39 @@ def test_export_to_a_missing_or_unwritable_folder_is_a_message(tmp_path):
     unwritable = run("export-qdc", "/sys/ebm.qdc")      # a read-only file system, even for root
     assert unwritable.returncode == 1 and "Traceback" not in unwritable.stderr
     assert "/sys/ebm.qdc" in unwritable.stderr
+
+
+# ------------------------------------------------------------------ import-survey (issue 13; SYNTHETIC answers)
+
+def test_import_survey_dry_run_then_import_then_refuse_then_replace(data_copy, tmp_path):
+    from conftest import write_rows
+
+    source = tmp_path / "svar.csv"
+    write_rows(source, [["respondent_id", "group", "S1", "S2"], ["R1", "social_secretaries", "4", "3"],
+                        ["R2", "service_user_mentors", "2", ""]])
+    out = run("import-survey", source, "--data", data_copy, "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ("svar.csv (wide): 3 answers from 2 respondents (service_user_mentors: 1, "
+                                  "social_secretaries: 1) to 2 statements. Dry run: nothing written.")
+    assert not (data_copy / "survey_responses.csv").exists()
+    out = run("import-survey", source, "--data", data_copy)
+    assert out.returncode == 0 and out.stdout.strip().endswith("Wrote survey_responses.csv.")
+    again = run("import-survey", source, "--data", data_copy)
+    assert again.returncode == 1 and "3 answers already (from svar.csv); nothing was imported" in again.stderr
+    assert "Traceback" not in again.stderr
+    out = run("import-survey", source, "--data", data_copy, "--replace")
+    assert out.returncode == 0 and "Replaced the 3 answers that were there." in out.stdout
+    both = run("import-survey", source, "--data", data_copy, "--replace", "--append")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
+def test_import_survey_bad_file_exits_1_with_the_problem(data_copy, tmp_path):
+    from conftest import write_rows
+
+    source = tmp_path / "svar.csv"
+    write_rows(source, [["respondent_id", "group", "S1"], ["R1", "social_secretaries", "5"]])
+    out = run("import-survey", source, "--data", data_copy)
+    assert out.returncode == 1
+    assert ("svar.csv, line 2, column 'S1': found '5'; expected a whole number from 1 to 4 (the scale of S1 in "
+            "survey_items.csv)") in out.stderr
+    assert not (data_copy / "survey_responses.csv").exists()
