@@ -1295,7 +1295,7 @@ def means_check(responses: pd.DataFrame, means: pd.DataFrame, scale: Scale = (1,
                      "n_in_range": rec["n_min"] <= n <= rec["n_max"],
                      "mean_recomputed": f"{float(exact):.4f}" if n else "",
                      **{f"printed_{r}": shown[r] for r in RULES},
-                     "matching_rules": ", ".join(RULE_LABELS[r] for r in matching) if n else "",
+                     "matching_rules": (", ".join(RULE_LABELS[r] for r in matching) or "none") if n else "",
                      "consistent": bool(matching) if n else None,
                      "note": _check_sentence(rec, n, exact, shown, matching)})
     out = pd.DataFrame(rows, columns=["item", "group", "mean_printed", "n_answers", "n_in_range", "mean_recomputed",

@@ -608,7 +608,7 @@ def test_means_check_matches_flags_and_explains():
     # one mentor answers 3 instead of 2: 23/7 = 3.2857 prints 3,29 or 3,28, not 3,14
     bad = ok.assign(answer=[4, 4, 4, 3, 3, 3, 2])
     row = means_check(bad, printed).iloc[1]
-    assert not row["consistent"] and row["matching_rules"] == ""
+    assert not row["consistent"] and row["matching_rules"] == "none"
     assert row["note"] == ("S1, all respondents: 7 answers, mean 23/7 = 3.286, prints as 3,29 by half-up, "
                            "3,29 by half-even, 3,28 by truncation, not 3,14 as printed.")
 
