@@ -1265,7 +1265,8 @@ def means_check(responses: pd.DataFrame, means: pd.DataFrame, scale: Scale = (1,
         ``n_in_range`` (n_min <= n_answers <= n_max), ``mean_recomputed``
         (text, four decimals; empty without answers), per rule R
         ``printed_R`` (the recomputed mean as the report would print it),
-        ``matching_rules`` (the rules that reproduce the print, as text),
+        ``matching_rules`` (the rules that reproduce the print, as text;
+        ``"none"`` if no rule does),
         ``consistent`` (boolean; missing without answers) and ``note``
         (a sentence that flags each difference).
 

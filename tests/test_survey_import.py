@@ -283,3 +283,53 @@ def test_other_scales_come_from_the_items_table(data_copy, tmp_path, edit_table)
     write_rows(tmp_path / "b.csv", [["respondent_id", "group", "S1"], ["R3", "x", "11"]])
     with pytest.raises(DataError, match="found '11'; expected a whole number from 0 to 10"):
         import_survey(tmp_path / "b.csv", data_copy, append=True)
+
+
+# ------------------------------------------------------------------ notebook 03, both paths
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_survey.ipynb"
+
+
+def _outputs_text(nb) -> str:
+    return "\n".join("".join(o.get("data", {}).get("text/plain", "")) + "".join(o.get("text", ""))
+                     for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+def test_notebook_03_says_the_ebm_data_has_no_answers():
+    """The committed outputs (nbval checks they are current): a clear sentence, no figure 3.3, no error."""
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    text = _outputs_text(nb)
+    assert "This data folder holds no per-respondent answers (survey_responses.csv has no rows)" in text
+    assert "Figure 3.3" not in text and "Traceback" not in text
+    assert "SYNTHETIC answers: printed means recomputed" in text
+
+
+def test_notebook_03_shows_imported_answers(data_copy, tmp_path, monkeypatch):
+    """With answers imported into EBM_DATA_DIR the section shows counts, figure 3.3 and the means check."""
+    from ebm_analysis.report.notebooks import execute
+
+    source = tmp_path / "answers.csv"
+    write_rows(source, WIDE)
+    import_survey(source, data_copy)
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    copy = work / NOTEBOOK.name
+    copy.write_bytes(NOTEBOOK.read_bytes())
+    monkeypatch.setenv("EBM_DATA_DIR", str(data_copy))
+    monkeypatch.chdir(tmp_path)
+    from ebm_analysis.figures import FIGURES
+
+    written = [FIGURES / f"survey_answers.{ext}" for ext in ("png", "svg", "pdf")]
+    assert not any(p.exists() for p in written)      # the EBM data has no answers: the repository has no such figure
+    try:
+        text = _outputs_text(execute(copy, "en"))
+    finally:
+        for p in written:                            # show_figure saved the synthetic-data figure into figures/
+            p.unlink(missing_ok=True)
+    assert "no per-respondent answers" not in text
+    assert "Answered 4" in text and "Figure 3.3" in text
+    # S1 of the synthetic WIDE answers: 4, 4, 4 | 3 | 2, 3, 2 -> 12/3 prints 4; 22/7 prints 3,14
+    assert "S1, social secretaries: 3 answers, mean 4, prints as 4 under every rounding rule: as printed." in text
+    assert "S1, all respondents: 7 answers, mean 22/7 = 3.143, prints as 3,14 under every rounding rule" in text
