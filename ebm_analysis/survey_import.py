@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import stat
@@ -141,12 +142,13 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[s
     return rt.header, rt.rows
 
 
-def _cell_text(cell, name: str, problems: list[Problem], header: str | None) -> str:
+def _cell_text(cell, line: int, name: str, problems: list[Problem], header: str | None) -> str:
+    """A spreadsheet cell as text; a formula is a problem (only values are imported)."""
     value = cell.value
     if value is None:
         return ""
     if getattr(cell, "data_type", None) == "f":
-        problems.append(Problem(name, cell.row, header, f"a formula {excerpt(str(value), 40)}",
+        problems.append(Problem(name, line, header, f"a formula {excerpt(str(value), 40)}",
                                 "expected values: copy the sheet and paste values only (Paste special → Values), "
                                 "then import that"))
         return ""
@@ -159,9 +161,7 @@ def _cell_text(cell, name: str, problems: list[Problem], header: str | None) -> 
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    import io
-
+def _open_sheet(data: bytes, name: str, sheet: str | None):
     from openpyxl import load_workbook
 
     try:
@@ -170,40 +170,51 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[list[str], li
         raise DataError(Problem(name, None, None, f"a file that is not an Excel workbook ({type(exc).__name__})",
                                 "save it from the spreadsheet program as an Excel workbook (.xlsx) or as "
                                 "CSV UTF-8, and import that")) from None
+    if sheet is not None and sheet not in book.sheetnames:
+        names = book.sheetnames
+        book.close()
+        raise DataError(Problem(name, None, None, f"no sheet named {excerpt(sheet)}",
+                                f"expected one of the sheets {shorten(names)}"))
+    return book, (book[sheet] if sheet is not None else book.worksheets[0])
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | None) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Header and rows of a worksheet; cells by position (a blank cell keeps its place)."""
+    book, ws = _open_sheet(data, name, sheet)
+    name = f"{name}, sheet {ws.title!r}"
+    problems: list[Problem] = []
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DataError(Problem(name, None, None, f"no sheet named {excerpt(sheet)}",
-                                    f"expected one of the sheets {shorten(book.sheetnames)}"))
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        problems: list[Problem] = []
-        header: list[str] = []
-        rows: list[tuple[int, list[str]]] = []
-        for row in ws.iter_rows():
-            cells = [c for c in row if getattr(c, "row", None) is not None]
+        for line, row in enumerate(ws.iter_rows(min_row=1), start=1):
             if not header:
-                header = [_cell_text(c, name, problems, None) for c in cells]
-                if any(header):
-                    start = cells[0].row if cells else 1
-                    if start != 1:
-                        problems.append(Problem(name, start, None, f"the header on row {start}",
-                                                "put the header in the first row of the sheet"))
+                header = [_cell_text(c, line, name, problems, None) for c in row]
+                if any(header) and line != 1:
+                    problems.append(Problem(name, line, None, f"the header on row {line}",
+                                            "put the header in the first row of the sheet"))
+                header = header if any(header) else []
                 continue
-            texts = [_cell_text(c, name, problems, header[i] if i < len(header) else None)
-                     for i, c in enumerate(cells)]
+            texts = [_cell_text(c, line, name, problems, header[i] if i < len(header) else None)
+                     for i, c in enumerate(row)]
             if any(texts):
-                rows.append((cells[0].row, texts))
+                rows.append((line, texts))
             if len(rows) > MAX_ROWS:
                 raise DataError(Problem(name, None, None, f"more than {MAX_ROWS:,} rows",
                                         "expected a survey's answers; is this the right sheet?"))
-        sheet_name = ws.title
+        title = ws.title
     finally:
         book.close()
-    while header and not header[-1] and not any(len(r) >= len(header) and r[len(header) - 1] for _, r in rows):
+    while header and not header[-1]:
         header.pop()
-    rows = [(line, (r + [""] * len(header))[: max(len(header), len(r))]) for line, r in rows]
+    width = len(header)
+    for line, texts in rows:
+        extra = [t for t in texts[width:] if t]
+        if extra:
+            problems.append(Problem(name, line, None, f"a value {excerpt(extra[0])} right of the last named column",
+                                    "give the column a name in the first row, or delete the value"))
     if problems:
         raise DataError(problems)
-    return header, rows, sheet_name
+    return header, [(line, (texts + [""] * width)[:width]) for line, texts in rows], title
 
 
 # ---------------------------------------------------------------- checking the answers

@@ -93,6 +93,30 @@ def test_xlsx_written_by_openpyxl_is_imported(data_copy, tmp_path):
     assert answers.loc[answers["respondent_id"] == "BM3", "source_row"].unique().tolist() == [8]
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_blank_cell_inside_a_row_keeps_the_other_answers_in_their_columns(data_copy, tmp_path, kind):
+    rows = [WIDE[0], ["R1", "mentors", "4", "", "2", "", "", "1"]]
+    if kind == "csv":
+        write_rows(tmp_path / "gaps.csv", rows)
+        source = tmp_path / "gaps.csv"
+    else:
+        source = _write_xlsx(tmp_path / "gaps.xlsx", rows)
+    answers, _, _ = read_answers(source, load_project(data_copy).survey_items)
+    assert answers[["item", "answer", "source_column"]].values.tolist() == [["S1", 4, "S1"], ["S3", 2, "S3"],
+                                                                          ["S6", 1, "S6"]]
+
+
+def test_xlsx_value_without_a_column_name_or_header_below_row_1(data_copy, tmp_path):
+    items = load_project(data_copy).survey_items
+    source = _write_xlsx(tmp_path / "extra.xlsx", [["respondent_id", "group", "S1"], ["R1", "mentors", "4", "", "3"]])
+    with pytest.raises(DataError, match="extra.xlsx, sheet 'Svar', line 2: found a value '3' right of the last "
+                                        "named column; give the column a name"):
+        read_answers(source, items)
+    source = _write_xlsx(tmp_path / "low.xlsx", [[], ["respondent_id", "group", "S1"], ["R1", "mentors", "4"]])
+    with pytest.raises(DataError, match="low.xlsx, sheet 'Svar', line 2: found the header on row 2"):
+        read_answers(source, items)
+
+
 def test_xlsx_long_on_a_named_sheet(data_copy, tmp_path):
     from openpyxl import Workbook
 
@@ -205,7 +229,8 @@ def test_formula_cells_are_refused(data_copy, tmp_path):
     rows = [list(r) for r in WIDE]
     rows[1][2] = "=2+2"
     source = _write_xlsx(tmp_path / "formula.xlsx", rows)
-    with pytest.raises(DataError, match=r"line 2, column 'S1': found a formula '=2\+2'; expected values"):
+    with pytest.raises(DataError, match=r"formula.xlsx, sheet 'Svar', line 2, column 'S1': found a formula '=2\+2'; "
+                                        "expected values"):
         import_survey(source, data_copy)
 
 
