@@ -20,9 +20,12 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem, excerpt
+from ebm_analysis.schema import Table
 
 __all__ = ["item_scales", "common_scale", "scale_text", "check_item_scales",
            "check_answers_on_item_scale", "check_one_group_per_respondent"]
@@ -112,8 +115,17 @@ def common_scale(items: pd.DataFrame, default: Scale | None = None) -> Scale:
                             "give scale_min and scale_max for each"))
 
 
-def check_item_scales(table, frame: pd.DataFrame, lines: list[int], frames: dict):
-    """Loader check of survey_items.csv: both ends of a scale or neither, lowest below highest."""
+def check_item_scales(table: Table, frame: pd.DataFrame, lines: list[int], frames: dict) -> Iterator[Problem]:
+    """Loader check of survey_items.csv: both ends of a scale or neither, lowest below highest.
+
+    Examples
+    --------
+    >>> from ebm_analysis.schema import TABLES_BY_NAME
+    >>> items = pd.DataFrame({"item": ["S1", "S2"], "scale_min": [1, 4], "scale_max": [pd.NA, 4]})
+    >>> for p in check_item_scales(TABLES_BY_NAME["survey_items"], items, [2, 3], {}): print(p)
+    survey_items.csv, line 2, column 'scale_max': found an empty cell; give both scale_min and scale_max, or leave both empty
+    survey_items.csv, line 3, column 'scale_max': found 4, not above scale_min 4; expected scale_min < scale_max, e.g. 1 and 4
+    """
     for i, (lo, hi) in enumerate(zip(frame["scale_min"].tolist(), frame["scale_max"].tolist())):
         lo, hi = _value(lo), _value(hi)
         if (lo is None) != (hi is None):
@@ -125,8 +137,19 @@ def check_item_scales(table, frame: pd.DataFrame, lines: list[int], frames: dict
                           "expected scale_min < scale_max, e.g. 1 and 4")
 
 
-def check_answers_on_item_scale(table, frame: pd.DataFrame, lines: list[int], frames: dict):
-    """Loader check of survey_responses.csv: every answer on its statement's scale."""
+def check_answers_on_item_scale(table: Table, frame: pd.DataFrame, lines: list[int],
+                                frames: dict) -> Iterator[Problem]:
+    """Loader check of survey_responses.csv: every answer on its statement's scale.
+
+    Examples
+    --------
+    >>> from ebm_analysis.schema import TABLES_BY_NAME
+    >>> items = pd.DataFrame({"item": ["S1"], "scale_min": [1], "scale_max": [4]})
+    >>> answers = pd.DataFrame({"item": ["S1", "S1"], "answer": [4, 5]})
+    >>> for p in check_answers_on_item_scale(TABLES_BY_NAME["survey_responses"], answers, [2, 3],
+    ...                                      {"survey_items": items}): print(p)
+    survey_responses.csv, line 3, column 'answer': found 5 for 'S1'; expected a whole number from 1 to 4 (the scale of S1 in survey_items.csv)
+    """
     if "survey_items" not in frames or frame.empty:
         return
     scales = item_scales(frames["survey_items"])
@@ -141,8 +164,17 @@ def check_answers_on_item_scale(table, frame: pd.DataFrame, lines: list[int], fr
             yield Problem(table.file, lines[i], "answer", f"{answer} for {excerpt(item)}", scale_text(item, scale))
 
 
-def check_one_group_per_respondent(table, frame: pd.DataFrame, lines: list[int], frames: dict):
-    """Loader check of survey_responses.csv: a respondent is in one group on every row."""
+def check_one_group_per_respondent(table: Table, frame: pd.DataFrame, lines: list[int],
+                                   frames: dict) -> Iterator[Problem]:
+    """Loader check of survey_responses.csv: a respondent is in one group on every row.
+
+    Examples
+    --------
+    >>> from ebm_analysis.schema import TABLES_BY_NAME
+    >>> answers = pd.DataFrame({"respondent_id": ["R1", "R1"], "group": ["mentors", "others"]})
+    >>> for p in check_one_group_per_respondent(TABLES_BY_NAME["survey_responses"], answers, [2, 3], {}): print(p)
+    survey_responses.csv, line 3, column 'group': found 'others' for 'R1', who is 'mentors' on line 2; expected one group per respondent
+    """
     first: dict[str, tuple[str, int]] = {}
     for i, (who, group) in enumerate(zip(frame["respondent_id"].tolist(), frame["group"].tolist())):
         if who not in first:
