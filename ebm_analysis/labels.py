@@ -43,6 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "sv": "Svar"},
     "answer_low": {"en": "do not agree at all", "sv": "håller inte med alls"},
     "answer_high": {"en": "agree fully", "sv": "håller helt med"},
+    "synthetic_means_check": {"en": "SYNTHETIC answers: the printed means recomputed",
+                              "sv": "SYNTETISKA svar: de tryckta medelvärdena omräknade"},
 }
 
 

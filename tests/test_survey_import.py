@@ -328,7 +328,7 @@ def test_notebook_03_says_the_ebm_data_has_no_answers():
     text = _outputs_text(nb)
     assert "This data folder holds no per-respondent answers (survey_responses.csv has no rows)" in text
     assert "Figure 3.3" not in text and "Traceback" not in text
-    assert "SYNTHETIC answers: printed means recomputed" in text
+    assert "SYNTHETIC answers: the printed means recomputed" in text
 
 
 def test_notebook_03_shows_imported_answers(data_copy, tmp_path, monkeypatch):
