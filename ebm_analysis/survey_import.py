@@ -57,7 +57,8 @@ MAX_ROWS = 100_000
 
 _RESPONDENT = re.compile(RESPONDENT_PATTERN)
 _GROUP = re.compile(GROUP_PATTERN)
-_WHOLE = re.compile(r"[+-]?\d{1,6}")
+#: A whole number as written; "4,0" and "4.00" (a cell formatted with decimals) are 4.
+_WHOLE = re.compile(r"([+-]?\d{1,6})(?:[.,]0+)?")
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,8 @@ class _Checker:
 
     def answer(self, line: int, column: str, who: str, group: str, item: str, text: str, person_ok: bool) -> None:
         scale = self.scales.get(item)
-        value = int(text) if _WHOLE.fullmatch(text) else None
+        whole = _WHOLE.fullmatch(text)
+        value = int(whole.group(1)) if whole else None
         if scale is None:
             self.problem(line, column, f"an answer {excerpt(text)} to {item}, which has no scale",
                          scale_text(item, None))

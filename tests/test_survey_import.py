@@ -106,6 +106,55 @@ def test_a_blank_cell_inside_a_row_keeps_the_other_answers_in_their_columns(data
                                                                           ["S6", 1, "S6"]]
 
 
+def test_whole_numbers_written_with_decimals_are_read_as_whole(data_copy, tmp_path):
+    write_rows(tmp_path / "dec.csv", [["respondent_id", "group", "S1", "S2", "S3"], ["R1", "x", "4,0", "3.00", "+2"]],
+               delimiter=";")
+    answers, _, _ = read_answers(tmp_path / "dec.csv", load_project(data_copy).survey_items)
+    assert answers["answer"].tolist() == [4, 3, 2]
+
+
+def test_fuzz_a_file_is_imported_whole_or_not_at_all(data_copy, tmp_path):
+    """Random wide files with some bad cells: either every answer imported exactly, or one error per bad cell and
+    the folder untouched."""
+    import random
+
+    rng = random.Random(2016)
+    bad_values = ["5", "0", "x", "2,5", "-1", "4.4", "ja"]
+    outcomes = set()
+    for round_ in range(25):
+        rows, expected, bad = [["respondent_id", "group", *ITEMS]], {}, 0
+        for r in range(rng.randint(1, 9)):
+            who, group = f"R{round_:02d}{r}", rng.choice(["social_secretaries", "service_user_mentors"])
+            cells = []
+            for item in ITEMS:
+                roll = rng.random()
+                if roll < 0.15:
+                    cells.append("")
+                elif roll < 0.22:
+                    cells.append(rng.choice(bad_values))
+                    bad += 1
+                else:
+                    answer = rng.randint(1, 4)
+                    cells.append(str(answer))
+                    expected[(who, item)] = answer
+            rows.append([who, group, *cells])
+        source = tmp_path / f"fuzz{round_}.csv"
+        write_rows(source, rows)
+        before = _folder_bytes(data_copy)
+        if bad or not expected:
+            with pytest.raises(DataError) as err:
+                import_survey(source, data_copy, replace=True)
+            assert len(err.value.problems) == (bad or 1)
+            assert _folder_bytes(data_copy) == before
+            outcomes.add("refused")
+        else:
+            import_survey(source, data_copy, replace=True)
+            got = load_project(data_copy).survey_responses
+            assert dict(zip(zip(got["respondent_id"], got["item"]), got["answer"])) == expected
+            outcomes.add("imported")
+    assert outcomes == {"refused", "imported"}
+
+
 def test_xlsx_value_without_a_column_name_or_header_below_row_1(data_copy, tmp_path):
     items = load_project(data_copy).survey_items
     source = _write_xlsx(tmp_path / "extra.xlsx", [["respondent_id", "group", "S1"], ["R1", "mentors", "4", "", "3"]])
