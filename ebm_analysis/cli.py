@@ -107,7 +107,24 @@ def _survey(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(survey.format_summary_table(summary))
+        _print_answers_check(project)
     return 0
+
+
+def _print_answers_check(project) -> None:
+    """``survey``: each printed mean against the per-respondent answers, when the folder has them."""
+    from ebm_analysis import survey
+    from ebm_analysis.survey_answers import common_scale
+
+    if project.survey_responses.empty:
+        print("\nNo per-respondent answers in this data folder (survey_responses.csv has no rows): "
+              "the printed means cannot be recomputed.")
+        return
+    check = survey.means_check(project.survey_responses, project.survey_means,
+                               common_scale(project.survey_items, default=(1, 4)))
+    print("\nThe printed means recomputed from the answers in survey_responses.csv:")
+    for note in check["note"]:
+        print(f"  - {note}")
 
 
 def _export_qdpx(args: argparse.Namespace) -> int:

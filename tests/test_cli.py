@@ -61,6 +61,12 @@ def test_survey_json_has_the_documented_fields():
     assert s5["joint"]["any"] == 0 and "cannot both be right" in s5["verdict"]
 
 
+def test_survey_table_says_the_bundled_data_has_no_answers():
+    out = run("survey")
+    assert out.returncode == 0
+    assert "No per-respondent answers in this data folder (survey_responses.csv has no rows)" in out.stdout
+
+
 def test_survey_table_and_bad_data(data_copy, edit_table):
     out = run("survey")
     assert out.returncode == 0 and "S5" in out.stdout and "3,8" in out.stdout
@@ -161,6 +167,13 @@ def test_import_survey_dry_run_then_import_then_refuse_then_replace(data_copy, t
     assert "Traceback" not in again.stderr
     out = run("import-survey", source, "--data", data_copy, "--replace")
     assert out.returncode == 0 and "Replaced the 3 answers that were there." in out.stdout
+    survey = run("survey", data_copy)
+    assert survey.returncode == 0
+    assert "The printed means recomputed from the answers in survey_responses.csv:" in survey.stdout
+    assert "  - S1, social secretaries: 1 answer, mean 4, prints as 4 under every rounding rule: as printed." in \
+        survey.stdout
+    assert "S2, social secretaries: 1 answer, mean 3, prints as 3,00 by every rule, not 3,33 as printed." in \
+        survey.stdout
     both = run("import-survey", source, "--data", data_copy, "--replace", "--append")
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
 
