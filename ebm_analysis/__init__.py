@@ -59,4 +59,11 @@ __all__ = [
     "query_passages", "query_by_meeting", "meeting_shares", "text_per_meeting", "compare_searches", "search_forms",
     "word_totals", "top_words",
 ]
+
+# Per-respondent survey answers (issue 13, point 2): import, distributions, the printed means recomputed.
+from ebm_analysis.survey import distribution_table, means_check  # noqa: E402
+from ebm_analysis.survey_import import import_survey  # noqa: E402
+
+__all__ += ["distribution_table", "import_survey", "means_check"]
+
 __version__ = "0.1.0"

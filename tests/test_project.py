@@ -153,12 +153,43 @@ def test_id_pattern(data_copy, edit_table):
 
 def test_likert_answer_outside_scale(data_copy):
     write_rows(data_copy / "survey_responses.csv", [
-        ["respondent_id", "group", "item", "answer"],
-        ["R1", "social_secretaries", "S1", "4"],
-        ["R1", "social_secretaries", "S2", "5"],
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["R1", "social_secretaries", "S1", "4", "paper forms"],
+        ["R1", "social_secretaries", "S2", "5", "paper forms"],
     ])
-    p = assert_problem(problems_of(data_copy), "survey_responses.csv", 3, "answer", "5")
-    assert "1 to 4" in p.expected
+    p = assert_problem(problems_of(data_copy), "survey_responses.csv", 3, "answer", "5 for 'S2'")
+    assert p.expected == "expected a whole number from 1 to 4 (the scale of S2 in survey_items.csv)"
+
+
+def test_survey_answers_checked_against_item_scales_and_groups(data_copy, edit_table):
+    def s2_scale(rows):
+        set_cell(rows, 1, "scale_min", "0")
+        set_cell(rows, 1, "scale_max", "")
+        set_cell(rows, 2, "scale_min", "4")
+        set_cell(rows, 2, "scale_max", "4")
+    edit_table(data_copy, "survey_items.csv", s2_scale)
+    write_rows(data_copy / "survey_responses.csv", [
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["R1", "social_secretaries", "S1", "0", "x"],
+        ["R1", "mentors", "S4", "4", "x"],
+    ])
+    problems = problems_of(data_copy)
+    assert_problem(problems, "survey_items.csv", 3, "scale_max", "an empty cell")
+    assert_problem(problems, "survey_items.csv", 4, "scale_max", "4, not above scale_min 4")
+    assert_problem(problems, "survey_responses.csv", 2, "answer", "0 for 'S1'")
+    assert_problem(problems, "survey_responses.csv", 3, "group", "'mentors' for 'R1', who is 'social_secretaries'")
+    write_rows(data_copy / "survey_responses.csv", [
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["Anna", "all_respondents", "S5", "4", "x"],
+    ])
+    problems = problems_of(data_copy)
+    assert_problem(problems, "survey_responses.csv", 2, "respondent_id", "'Anna'")
+    assert_problem(problems, "survey_responses.csv", 2, "group", "'all_respondents'")
+
+
+def test_survey_items_without_scale_columns_still_load(data_copy, edit_table):
+    edit_table(data_copy, "survey_items.csv", lambda rows: [r.__delitem__(slice(-2, None)) for r in rows])
+    assert load_project(data_copy).survey_items["scale_min"].isna().all()
 
 
 def test_mean_outside_scale(data_copy, edit_table):
