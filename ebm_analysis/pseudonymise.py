@@ -12,7 +12,8 @@ What is replaced, in every imported text:
   identity numbers (``[PNR1]``), phone numbers (``[PHONE1]``) and e-mail
   addresses (``[EMAIL1]``).
 
-Names are matched ignoring case and with a Swedish genitive ``s``
+Names are matched ignoring case (parts of a speaker's name only with their
+capital, since ``Berg`` or ``Sand`` are also words) and with a Swedish genitive ``s``
 (``Annas`` becomes ``[BM1]s``). The same original always gets the same
 pseudonym, across files and imports, because the key is read back and
 extended, never rebuilt.
@@ -45,7 +46,7 @@ from ebm_analysis import atomic
 from ebm_analysis.errors import DataError, Problem, excerpt, printable
 from ebm_analysis.privacy import _findings, normalise
 
-__all__ = ["KEY_COLUMNS", "build_key", "pseudonymise", "reidentify", "read_key", "write_key", "read_names_list",
+__all__ = ["KEY_COLUMNS", "build_key", "name_patterns", "pseudonymise", "reidentify", "read_key", "write_key", "read_names_list",
            "refuse_inside"]
 
 KEY_COLUMNS = ["pseudonym", "original", "kind"]
@@ -221,11 +222,31 @@ def build_key(speakers: dict, names: list[tuple[str, str | None]] | None = None,
     return pd.DataFrame(rows, columns=KEY_COLUMNS).astype("string") if rows else _empty_key()
 
 
-def _name_pattern(originals: list[str]) -> re.Pattern | None:
+def _name_pattern(originals: list[str], ignore_case: bool = True) -> re.Pattern | None:
     originals = sorted({normalise(o) for o in originals if o.strip()}, key=len, reverse=True)
     if not originals:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, originals))})(?=s?(?!\w))", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, originals))})(?=s?(?!\w))",
+                      re.IGNORECASE if ignore_case else 0)
+
+
+def name_patterns(key: pd.DataFrame) -> list[re.Pattern]:
+    """The patterns that find the key's names: whole names ignoring case, parts of names only capitalised.
+
+    A part of a speaker's name (``Berg``, ``Lund``, ``Sand``) is often also an
+    ordinary word (berg, lund, sand); it is matched only as written, with its
+    capital.
+
+    Examples
+    --------
+    >>> key = build_key({}, [("Anna Berg", "SS1")])
+    >>> [bool(p.search("ANNA BERG")) for p in name_patterns(key)]
+    [True]
+    """
+    rows = list(key[KEY_COLUMNS].itertuples(index=False))
+    whole = _name_pattern([o for _, o, k in rows if k in ("speaker", "name")])
+    parts = _name_pattern([o for _, o, k in rows if k == "speaker name part"], ignore_case=False)
+    return [p for p in (whole, parts) if p is not None]
 
 
 def pseudonymise(text: str, key: pd.DataFrame, *, scan: bool = True) -> tuple[str, pd.DataFrame, pd.DataFrame]:
@@ -263,8 +284,7 @@ def pseudonymise(text: str, key: pd.DataFrame, *, scan: bool = True) -> tuple[st
     by_name = {normalise(o).lower(): p for p, o, k in rows if k in _NAME_KINDS}
     plain = normalise(text)
     spans: list[tuple[int, int, str, str]] = []
-    rx = _name_pattern([o for _, o, k in rows if k in _NAME_KINDS])
-    if rx is not None:
+    for rx in name_patterns(key):
         spans += [(m.start(), m.end(), "name", by_name[m.group(0).lower()]) for m in rx.finditer(plain)]
     if scan:
         for start, end, kind in _findings(plain, None):

@@ -408,3 +408,42 @@ def _store(folder: Path, staged: dict[str, bytes]) -> None:
             atomic._keep_previous(folder / rel)
     _stage(folder, staged, [])
     finish_interrupted(folder, locked=True)
+
+
+def identifiers_left(project, *, names: str | Path | None = None, key: str | Path | None = None) -> pd.DataFrame:
+    """Personal identifiers in the imported segments of a project (those ``segment_sources.csv`` lists).
+
+    Parameters
+    ----------
+    project : Project
+    names : str or Path, optional
+        A names list to look for as well.
+    key : str or Path, optional
+        A pseudonym key: its originals are looked for as well.
+
+    Returns
+    -------
+    DataFrame
+        ``segment_id``, ``source_file``, ``position``, ``kind``, ``value``; empty when none is left.
+
+    Examples
+    --------
+    >>> from ebm_analysis.project import load_project
+    >>> identifiers_left(load_project()).empty
+    True
+    """
+    from ebm_analysis.privacy import find_identifiers
+
+    from ebm_analysis.pseudonymise import name_patterns
+
+    found = build_key({}, read_names_list(names) if names else [], read_key(key) if key else None)
+    patterns = name_patterns(found)
+    sources = project.segment_sources
+    texts = dict(zip(project.segments()["segment_id"], project.segments()["text_sv"]))
+    rows = []
+    for seg, file, position in zip(sources["segment_id"], sources["source_file"], sources["position"]):
+        text = texts.get(seg, "")
+        hits = find_identifiers(text) + [("name", m.group(0)) for rx in patterns for m in rx.finditer(text)]
+        rows += [(seg, file, int(position), kind, value) for kind, value in hits]
+    return pd.DataFrame(rows, columns=["segment_id", "source_file", "position", "kind", "value"]).astype(
+        {"segment_id": "string", "source_file": "string", "position": "int64", "kind": "string", "value": "string"})
