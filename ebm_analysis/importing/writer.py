@@ -443,7 +443,13 @@ def identifiers_left(project, *, names: str | Path | None = None, key: str | Pat
     rows = []
     for seg, file, position in zip(sources["segment_id"], sources["source_file"], sources["position"]):
         text = texts.get(seg, "")
-        hits = find_identifiers(text) + [("name", m.group(0)) for rx in patterns for m in rx.finditer(text)]
+        names_found = sorted((m.start(), -m.end(), m.group(0)) for rx in patterns for m in rx.finditer(text))
+        last = -1
+        hits = find_identifiers(text)
+        for start, end, value in names_found:       # a part of a name already reported whole is not repeated
+            if start >= last:
+                hits.append(("name", value))
+                last = -end
         rows += [(seg, file, int(position), kind, value) for kind, value in hits]
     return pd.DataFrame(rows, columns=["segment_id", "source_file", "position", "kind", "value"]).astype(
         {"segment_id": "string", "source_file": "string", "position": "int64", "kind": "string", "value": "string"})
