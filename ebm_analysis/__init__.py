@@ -36,6 +36,10 @@ from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequ
 from ebm_analysis.words import word_frequencies
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
+# importing a study's own material (issue 13): import, pseudonymisation, a new data folder
+from ebm_analysis.importing.writer import ImportResult, identifiers_left, import_text
+from ebm_analysis.newproject import new_project
+from ebm_analysis.pseudonymise import pseudonymise, reidentify
 from ebm_analysis import display  # the display layer: tables for readers (noqa: E402 — after the names it uses)
 
 __all__ = [
@@ -54,4 +58,5 @@ __all__ = [
     "survey_summary",
     "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
 ]
+__all__ += ["ImportResult", "identifiers_left", "import_text", "new_project", "pseudonymise", "reidentify"]
 __version__ = "0.1.0"

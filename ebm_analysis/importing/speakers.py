@@ -69,9 +69,11 @@ def read_speaker_map(path: str | Path) -> dict[str, Speaker]:
         raise DataError(Problem(file, 1, None, f"the columns {', '.join(rt.header)}",
                                 f"expected the columns {', '.join(COLUMNS)} (pseudonym may be left out)"))
     out: dict[str, Speaker] = {}
+    seen: set[str] = set()
     for line, cells in rt.rows:
         row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(rt.header)}
-        found = _row_problems(file, line, row, out)
+        found = _row_problems(file, line, row, seen)
+        seen.add(" ".join(row["speaker"].split()).lower())
         problems.extend(found)
         if not found:
             pid = row["participant_id"] or None
@@ -84,7 +86,7 @@ def read_speaker_map(path: str | Path) -> dict[str, Speaker]:
     return out
 
 
-def _row_problems(file: str, line: int, row: dict, seen: dict) -> list[Problem]:
+def _row_problems(file: str, line: int, row: dict, seen: set[str]) -> list[Problem]:
     problems = []
     label = " ".join(row["speaker"].split())
     if not label:
