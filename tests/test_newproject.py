@@ -55,3 +55,45 @@ def test_coding_store_on_an_empty_project(tmp_path):
     with CodingStore.open(folder, coder="R1") as store:
         store.add_code("trust", "tillit", "trust", definition="d", include="i", exclude="e", example="x")
     assert load_project(folder).codebook["code_id"].tolist() == ["trust"]
+
+
+def test_widgets_export_and_attendance_on_an_empty_project(tmp_path):
+    from ebm_analysis import CodingWidget, ThemeExplorer, export_qdpx, group_over_time
+
+    folder = new_project(tmp_path / "study")
+    project = load_project(folder)
+    CodingWidget(folder, coder="R1")
+    ThemeExplorer(folder)
+    assert group_over_time(project).empty
+    assert export_qdpx(project, tmp_path / "empty.qdpx").stat().st_size > 0
+
+
+def test_agreement_on_an_empty_project_says_what_is_missing(empty):
+    from ebm_analysis import agreement_table
+
+    with pytest.raises(DataError, match="'coder1', who has no codings"):
+        agreement_table(empty.codings, empty.segments())
+
+
+def test_notebook_01_runs_on_an_empty_data_folder(tmp_path):
+    """Notebook 01 (the corpus) runs on an empty data folder; the EBM analyses (02-06, 08) name EBM codes."""
+    import os
+
+    from conftest import ROOT
+    from ebm_analysis.report.notebooks import execute
+
+    folder = new_project(tmp_path / "study")
+    os.environ["EBM_DATA_DIR"] = str(folder)
+    try:
+        import shutil
+
+        copy = tmp_path / "01_corpus.ipynb"
+        shutil.copy(ROOT / "notebooks" / "01_corpus.ipynb", copy)
+        figures = {p: p.read_bytes() for p in (ROOT / "figures").glob("material_per_meeting.*")}
+        try:
+            execute(copy, "en")
+        finally:
+            for path, data in figures.items():          # the notebook writes the repository's figures/
+                path.write_bytes(data)
+    finally:
+        del os.environ["EBM_DATA_DIR"]
