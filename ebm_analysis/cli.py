@@ -98,7 +98,8 @@ def _import_text(args: argparse.Namespace) -> int:
     from ebm_analysis.importing.writer import import_text
 
     result = import_text(args.files, args.data, kind=args.kind, speaker_map=args.speaker_map, key=args.key,
-                         names=args.names, meeting=args.meeting, split=args.split, dry_run=args.dry_run)
+                         names=args.names, meeting=args.meeting, split=args.split, dry_run=args.dry_run,
+                         update=args.update)
     if args.dry_run:
         print(f"Dry run: nothing was written. {len(result.segments)} segment(s) would be imported; "
               f"{len(result.replacements)} replacement(s):")
@@ -108,6 +109,9 @@ def _import_text(args: argparse.Namespace) -> int:
             print(f"  {s.segment_id} ({s.table}, {s.source_file} #{s.position}{', ' + s.speaker if s.speaker else ''}): "
                   f"{s.text_sv[:70]}")
         return 0
+    if result.moved is not None and len(result.moved):
+        print(f"updated {', '.join(result.updated)}: {int((result.moved['status'] == 'moved').sum())} span coding(s) "
+              "moved with their text (logged as 'repair spans')")
     ids = result.segments["segment_id"].tolist()
     print(f"imported {len(ids)} segment(s) ({ids[0]}–{ids[-1]}) from {len(set(result.segments['source_file']))} "
           f"file(s); {len(result.replacements)} replacement(s) by pseudonyms; wrote {', '.join(result.written)}; "
@@ -138,6 +142,8 @@ def _import_commands(sub) -> None:
     p.add_argument("--split", choices=("turns", "paragraphs"),
                    help="default: turns for .vtt/.srt and interviews, paragraphs for observation notes")
     p.add_argument("--dry-run", action="store_true", help="show every segment and replacement; write nothing")
+    p.add_argument("--update", action="store_true",
+                   help="a changed version of a file imported before: update its segments, codings follow their text")
     p.set_defaults(func=_import_text)
 
     p = sub.add_parser("new-project", help="write an empty, valid data folder for a new study")

@@ -379,3 +379,50 @@ def test_read_document_refuses_an_unknown_format(tmp_path):
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     with pytest.raises(DataError, match="expected one of .txt, .md, .docx, .odt, .vtt, .srt"):
         read_document(tmp_path / "a.pdf")
+
+
+# ---------------------------------------------------------------- --update
+
+def _coded_study(study):
+    from ebm_analysis import CodingStore
+
+    path = study["home"] / "intervju.txt"
+    path.write_text("Karin Ek: Hur var det?\nAnna Berg: Det var stressigt men lärorikt.\nKarin Ek: Tack.\n",
+                    encoding="utf-8")
+    _import(study, path)
+    with CodingStore.open(study["data"], coder="R1") as store:
+        store.add_code("stress", "stress", "stress", definition="d", include="i", exclude="e", example="x")
+        text = store.text("E002")
+        store.add("E002", "stress", "R1", text.index("stressigt"), text.index("stressigt") + len("stressigt"))
+        store.add("E003", "stress", "R1")
+    return path
+
+
+def test_update_keeps_ids_and_moves_codings_with_their_text(study):
+    from ebm_analysis import retrieve
+
+    path = _coded_study(study)
+    path.write_text("Karin Ek: Hur var det, berätta?\nAnna Berg: Jo. Det var ganska stressigt men lärorikt.\n"
+                    "Karin Ek: Tack.\nAnna Berg: Varsågod.\n", encoding="utf-8")
+    with pytest.raises(DataError, match="give --update"):
+        _import(study, path)
+    result = _import(study, path, update=True)
+    assert result.updated == ["intervju.txt"] and result.moved["status"].tolist() == ["moved"]
+    project = load_project(study["data"])
+    assert project.excerpts["excerpt_id"].tolist() == ["E001", "E002", "E003", "E004"]
+    assert project.excerpts["text_sv"].tolist()[1] == "Jo. Det var ganska stressigt men lärorikt."
+    assert sorted(retrieve(project, "stress")["coded_text"]) == ["Tack.", "stressigt"]
+    assert project.segment_sources["position"].tolist() == [1, 2, 3, 4]
+    assert len(set(project.segment_sources["sha256"])) == 1
+
+
+def test_update_refused_when_a_coding_cannot_follow(study):
+    path = _coded_study(study)
+    path.write_text("Karin Ek: Hur var det?\nAnna Berg: Det var lärorikt.\n", encoding="utf-8")
+    before = _snapshot(study["data"])
+    with pytest.raises(DataError) as err:
+        _import(study, path, update=True)
+    message = str(err.value)
+    assert "E003, a segment the new version no longer has" in message
+    assert "'stressigt' occurs nowhere" in message
+    assert _snapshot(study["data"]) == before

@@ -30,8 +30,9 @@ crash). The previous versions are kept in ``.versions/``. The key is written
 before the data, so that no pseudonym is ever stored without its key.
 
 A file already imported (same checksum) is refused, and so is a changed file
-with the name of one imported before: updating imported segments in place
-(moving codings with their text) is not supported yet.
+with the name of one imported before, unless ``update=True``
+(``--update``): then its segments are updated in place and the codings
+follow their text (:mod:`.update`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class ImportResult:
         The files written in the data folder (empty in a dry run).
     key_file : Path or None
         The key written (None in a dry run).
+    updated : list of str
+        The files whose segments were updated (``update=True``).
+    moved : DataFrame or None
+        The span codings moved with their text (:func:`ebm_analysis.repair.plan_span_repairs`).
     """
 
     segments: pd.DataFrame
@@ -93,6 +98,8 @@ class ImportResult:
     written: list[str] = field(default_factory=list)
     key_file: Path | None = None
     dry_run: bool = False
+    updated: list[str] = field(default_factory=list)
+    moved: pd.DataFrame | None = None
 
 
 @dataclass
@@ -169,7 +176,7 @@ def _check_options(kind: str, meeting: int | None, split: str | None) -> None:
 
 def import_text(files, data_dir: str | Path | None = None, *, kind: str, speaker_map: str | Path,
                 key: str | Path | None = None, names: str | Path | None = None, meeting: int | None = None,
-                split: str | None = None, dry_run: bool = False,
+                split: str | None = None, dry_run: bool = False, update: bool = False,
                 lock_timeout: float = DEFAULT_TIMEOUT) -> ImportResult:
     """Import documents into a data folder, pseudonymised, with provenance; all or nothing.
 
@@ -192,6 +199,9 @@ def import_text(files, data_dir: str | Path | None = None, *, kind: str, speaker
         Default: turns for timed transcripts and interviews, paragraphs for observation notes.
     dry_run : bool
         Do everything but write: the result shows every segment and replacement.
+    update : bool
+        A changed version of a file imported before updates its segments in
+        place (:mod:`ebm_analysis.importing.update`); without it, it is refused.
     lock_timeout : float
         Seconds to wait for another writer.
 
@@ -240,12 +250,17 @@ def import_text(files, data_dir: str | Path | None = None, *, kind: str, speaker
         from ebm_analysis.redaction import finish_interrupted
 
         finish_interrupted(folder, locked=True)
-        staged, segments = _build_tables(folder, documents, rows, kind, meeting)
+        staged, segments, updated = _build_tables(folder, documents, rows, kind, meeting, update)
         if dry_run:
-            return ImportResult(segments, replacements, dry_run=True)
+            return ImportResult(segments, replacements, dry_run=True, updated=updated)
         key_file = write_key(key, key_frame, folder)
         _store(folder, staged)
-    return ImportResult(segments, replacements, sorted(staged), key_file)
+    moved = None
+    if updated:
+        from ebm_analysis.repair import repair_spans
+
+        moved = repair_spans(folder, coder="import-text", reason=f"update of {', '.join(updated)}")
+    return ImportResult(segments, replacements, sorted(staged), key_file, updated=updated, moved=moved)
 
 
 def _read_all(files, kind: str, split: str | None, speakers) -> list[_Document]:
@@ -303,56 +318,131 @@ def _next_number(frame: pd.DataFrame, column: str) -> tuple[int, int]:
     return (max(map(int, digits)) + 1 if digits else 1), max([3, *map(len, digits)])
 
 
-def _build_tables(folder: Path, documents, rows, kind: str, meeting: int | None):
+def _build_tables(folder: Path, documents, rows, kind: str, meeting: int | None, update: bool = False):
     from ebm_analysis.project import _validated_frames
 
     contents = _current(folder)
     frames, _ = _validated_frames(dict(contents), [])
-    _refuse_imported(documents, frames.get("segment_sources"))
-    excerpt_no, excerpt_width = _next_number(frames.get("excerpts", pd.DataFrame()), "excerpt_id")
-    note_no, note_width = _next_number(frames.get("observations", pd.DataFrame()), "note_id")
-    new: dict[str, list[dict]] = {"excerpts": [], "observations": [], "segment_sources": []}
-    shown = []
+    updated = _refuse_imported(documents, frames.get("segment_sources"), update)
+    counters = {"excerpts": _next_number(frames.get("excerpts", pd.DataFrame()), "excerpt_id"),
+                "observations": _next_number(frames.get("observations", pd.DataFrame()), "note_id")}
+
+    def id_of_new(table: str) -> str:
+        number, width = counters[table]
+        counters[table] = (number + 1, width)
+        return f"{'E' if table == 'excerpts' else 'O'}{number:0{width}d}"
+
+    items = {doc.name: [] for doc in documents}
     for doc, seg, text in rows:
-        where = f"{doc.name}, {'turn' if doc.split == 'turns' else 'paragraph'} {seg.position}"
-        if kind == "observation" and doc.split == "paragraphs":
-            segment_id, note_no = f"O{note_no:0{note_width}d}", note_no + 1
-            new["observations"].append({"note_id": segment_id, "meeting": meeting, "basis": "observed",
-                                        "text_sv": text, "text_en": NOT_TRANSLATED, "section": where,
-                                        "note": "imported"})
-            table = "observations"
-        else:
-            segment_id, excerpt_no = f"E{excerpt_no:0{excerpt_width}d}", excerpt_no + 1
-            speaker = seg.speaker
-            new["excerpts"].append({
-                "excerpt_id": segment_id, "source_type": "interview" if kind == "interview" else "meeting",
-                "speaker_role": speaker.role if speaker else "unknown",
-                "speaker_id": speaker.participant_id if speaker else None, "speaker_group": None,
-                "meeting": meeting, "text_sv": text, "text_en": NOT_TRANSLATED, "section": where,
-                "note": "imported"})
-            table = "excerpts"
-        new["segment_sources"].append({"segment_id": segment_id, "source_file": doc.name, "sha256": doc.checksum,
-                                       "source_format": doc.fmt, "split": doc.split, "position": seg.position,
-                                       "line": seg.line, "start_time": seg.start, "end_time": seg.end})
-        shown.append((segment_id, table, doc.name, seg.position, seg.speaker.pseudonym if seg.speaker else "",
-                      seg.start or "", text))
-    staged = {}
-    for name, added in new.items():
-        if added:
-            staged[TABLES_BY_NAME[name].file] = _appended(contents.get(name), name, added)
-            contents[name] = staged[TABLES_BY_NAME[name].file]
-    _validated_frames(contents, [])                 # everything together, as the next load will see it
+        items[doc.name].append(_segment_row(doc, seg, text, kind, meeting))
+    shown, staged = [], {}
+    if not updated:
+        new: dict[str, list[dict]] = {"excerpts": [], "observations": [], "segment_sources": []}
+        for doc in documents:
+            for item in items[doc.name]:
+                segment_id = id_of_new(item["table"])
+                key = "excerpt_id" if item["table"] == "excerpts" else "note_id"
+                new[item["table"]].append({key: segment_id, **item["row"]})
+                new["segment_sources"].append({"segment_id": segment_id, **item["source"]})
+                shown.append(_shown(segment_id, item))
+        for name, added in new.items():
+            if added:
+                staged[TABLES_BY_NAME[name].file] = _appended(contents.get(name), name, added)
+    else:
+        from ebm_analysis.importing.update import update_frames
+
+        changed = {name: frames[name] for name in ("excerpts", "observations", "segment_sources", "codings")}
+        for doc in documents:
+            if doc.name in updated:
+                before = set(changed["segment_sources"]["segment_id"])
+                result, _ = update_frames(changed, doc, items[doc.name], id_of_new)
+                changed.update(result)
+                src = result["segment_sources"]
+                ids = src[src["source_file"] == doc.name].sort_values("position")["segment_id"].tolist()
+            else:
+                ids = []
+                for item in items[doc.name]:
+                    segment_id = id_of_new(item["table"])
+                    key = "excerpt_id" if item["table"] == "excerpts" else "note_id"
+                    changed[item["table"]] = _with_row(changed[item["table"]], {key: segment_id, **item["row"]})
+                    changed["segment_sources"] = _with_row(changed["segment_sources"],
+                                                           {"segment_id": segment_id, **item["source"]})
+                    ids.append(segment_id)
+            shown += [_shown(i, item) for i, item in zip(ids, items[doc.name])]
+        for name in ("excerpts", "observations", "segment_sources"):
+            if not changed[name].equals(frames[name]):
+                staged[TABLES_BY_NAME[name].file] = _rewritten(contents.get(name), name, changed[name])
+    for rel, data in staged.items():
+        contents[next(t.name for t in TABLES if t.file == rel)] = data
+    _validated_frames_except_moved_spans(contents, bool(updated))
     segments = pd.DataFrame(shown, columns=["segment_id", "table", "source_file", "position", "speaker",
                                             "start_time", "text_sv"]).astype(
         {"segment_id": "string", "table": "string", "source_file": "string", "position": "int64",
          "speaker": "string", "start_time": "string", "text_sv": "string"})
-    return staged, segments
+    return staged, segments, sorted(updated)
 
 
-def _refuse_imported(documents, sources: pd.DataFrame | None) -> None:
+def _segment_row(doc, seg, text: str, kind: str, meeting: int | None) -> dict:
+    """The segment table, its row (without the id) and its provenance row (without the id)."""
+    where = f"{doc.name}, {'turn' if doc.split == 'turns' else 'paragraph'} {seg.position}"
+    if kind == "observation" and doc.split == "paragraphs":
+        table = "observations"
+        row = {"meeting": meeting, "basis": "observed", "text_sv": text, "text_en": NOT_TRANSLATED,
+               "section": where, "note": "imported"}
+    else:
+        table = "excerpts"
+        speaker = seg.speaker
+        row = {"source_type": "interview" if kind == "interview" else "meeting",
+               "speaker_role": speaker.role if speaker else "unknown",
+               "speaker_id": speaker.participant_id if speaker else None, "speaker_group": None,
+               "meeting": meeting, "text_sv": text, "text_en": NOT_TRANSLATED, "section": where, "note": "imported"}
+    source = {"source_file": doc.name, "sha256": doc.checksum, "source_format": doc.fmt, "split": doc.split,
+              "position": seg.position, "line": seg.line, "start_time": seg.start, "end_time": seg.end}
+    return {"table": table, "row": row, "source": source,
+            "speaker": seg.speaker.pseudonym if seg.speaker else "", "start": seg.start or ""}
+
+
+def _shown(segment_id: str, item: dict) -> tuple:
+    return (segment_id, item["table"], item["source"]["source_file"], item["source"]["position"], item["speaker"],
+            item["start"], item["row"]["text_sv"])
+
+
+def _with_row(frame: pd.DataFrame, values: dict) -> pd.DataFrame:
+    row = pd.DataFrame([{c: values.get(c) for c in frame.columns}]).astype(frame.dtypes.to_dict())
+    return pd.concat([frame, row], ignore_index=True)
+
+
+def _rewritten(data: bytes | None, name: str, frame: pd.DataFrame) -> bytes:
+    """The whole table written again (after an update), in the file's own column order."""
+    table = TABLES_BY_NAME[name]
+    header = table.column_names
+    if data:
+        rt, problems = parse_table(data, table.file)
+        if rt is None:
+            raise DataError(problems)
+        header = [c for c in rt.header if c in frame.columns]
+    return atomic.frame_to_csv_text(frame[header].reset_index(drop=True), table.file).encode("utf-8")
+
+
+def _validated_frames_except_moved_spans(contents: dict[str, bytes], spans_may_move: bool) -> None:
+    """Validate everything together, as the next load will; after an update, codings' spans are moved next."""
+    from ebm_analysis.project import _validated_frames
+
+    try:
+        _validated_frames(dict(contents), [])
+    except DataError as err:
+        if not spans_may_move:
+            raise
+        left = [p for p in err.problems if not (p.file == "codings.csv" and p.column in ("end", "start"))]
+        if left:
+            raise DataError(left) from None
+
+
+def _refuse_imported(documents, sources: pd.DataFrame | None, update: bool = False) -> set[str]:
+    """Refuse files imported before; with ``update``, the names of changed files to update."""
     if sources is None or sources.empty:
-        return
-    problems = []
+        return set()
+    problems, updated = [], set()
     for doc in documents:
         same = sources[sources["sha256"] == doc.checksum]
         named = sources[(sources["source_file"] == doc.name) & (sources["sha256"] != doc.checksum)]
@@ -361,13 +451,16 @@ def _refuse_imported(documents, sources: pd.DataFrame | None) -> None:
             problems.append(Problem(doc.name, None, None, f"a file imported before (the same checksum as "
                                     f"{same['source_file'].iloc[0]}, now {ids[0]}–{ids[-1]})",
                                     "it is in the data folder already; nothing was imported"))
+        elif len(named) and update:
+            updated.add(doc.name)
         elif len(named):
             problems.append(Problem(doc.name, None, None, "a changed version of a file imported before "
                                     f"({named['segment_id'].iloc[0]}–{named['segment_id'].iloc[-1]})",
-                                    "updating imported segments is not supported yet: rename the file to import it "
-                                    "as new material, or remove the old segments first"))
+                                    "give --update to update its segments (codings follow their text), or rename "
+                                    "the file to import it as new material"))
     if problems:
         raise DataError(problems)
+    return updated
 
 
 def _appended(data: bytes | None, name: str, added: list[dict]) -> bytes:
