@@ -426,3 +426,16 @@ def test_update_refused_when_a_coding_cannot_follow(study):
     assert "E003, a segment the new version no longer has" in message
     assert "'stressigt' occurs nowhere" in message
     assert _snapshot(study["data"]) == before
+
+
+def test_import_waits_for_the_lock_and_writes_nothing_when_it_is_held(study):
+    from ebm_analysis.lock import FolderLock, LockTimeoutError
+
+    path = study["home"] / "t.srt"
+    path.write_text(SRT, encoding="utf-8")
+    with FolderLock(study["data"], holder="R2"):
+        before = _snapshot(study["data"])
+        with pytest.raises(LockTimeoutError):
+            _import(study, path, lock_timeout=0.2)
+        assert _snapshot(study["data"]) == before
+    assert not study["key"].exists()
