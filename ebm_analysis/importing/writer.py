@@ -243,13 +243,15 @@ def import_text(files, data_dir: str | Path | None = None, *, kind: str, speaker
     if key is not None:
         refuse_inside(key, folder, "the pseudonym key")
     speakers = read_speaker_map(speaker_map)
-    key_frame = build_key(speakers, read_names_list(names) if names else [], read_key(key) if key else None)
+    names_list = read_names_list(names) if names else []
     documents = _read_all(files, kind, split, speakers)
-    rows, replacements, key_frame = _pseudonymised_rows(documents, key_frame)
     with FolderLock(folder, lock_timeout, holder="import-text"):
         from ebm_analysis.redaction import finish_interrupted
 
         finish_interrupted(folder, locked=True)
+        # the key is read inside the lock: two imports into one folder never hand out the same new pseudonym
+        key_frame = build_key(speakers, names_list, read_key(key) if key else None)
+        rows, replacements, key_frame = _pseudonymised_rows(documents, key_frame)
         staged, segments, updated = _build_tables(folder, documents, rows, kind, meeting, update)
         if dry_run:
             return ImportResult(segments, replacements, dry_run=True, updated=updated)
