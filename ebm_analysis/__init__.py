@@ -39,6 +39,10 @@ from ebm_analysis.queries import compare_searches, meeting_shares, search_forms,
 from ebm_analysis.words import top_words, word_totals
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
+# importing a study's own material (issue 13): import, pseudonymisation, a new data folder
+from ebm_analysis.importing.writer import ImportResult, identifiers_left, import_text
+from ebm_analysis.newproject import new_project
+from ebm_analysis.pseudonymise import pseudonymise, reidentify
 from ebm_analysis import display  # the display layer: tables for readers (noqa: E402 — after the names it uses)
 
 __all__ = [
@@ -65,5 +69,7 @@ from ebm_analysis.survey import distribution_table, means_check  # noqa: E402
 from ebm_analysis.survey_import import import_survey  # noqa: E402
 
 __all__ += ["distribution_table", "import_survey", "means_check"]
+
+__all__ += ["ImportResult", "identifiers_left", "import_text", "new_project", "pseudonymise", "reidentify"]
 
 __version__ = "0.1.0"

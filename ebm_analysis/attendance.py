@@ -390,9 +390,9 @@ def group_over_time(project: Any, meetings: Sequence[int] = MEETINGS) -> pd.Data
                     p.joined_meeting, m, "no" if p.role == MENTOR else p.left_project, last, gone_from),
                 "membership_if_replaced": _membership(p.joined_meeting, m, p.left_project, last, gone_from),
             })
-    out = pd.DataFrame(rows)
     text = ["participant_id", "role", "status", "basis", "membership", "membership_if_added",
             "membership_if_replaced"]
+    out = pd.DataFrame(rows, columns=["participant_id", "role", "meeting", "joined_meeting", *text[2:]])
     return out.astype({c: "string" for c in text} | {"meeting": "int64", "joined_meeting": "int64"})
 
 

@@ -63,9 +63,92 @@ def _check(args: argparse.Namespace) -> int:
                 where += f", column '{printable(str(w.column), 60)}'"
             print(f"  - {where}: {w.kind} {excerpt(w.value, 60)}")
         print("Replace each with a pseudonym or remove it, then run the check again.")
+    if project is not None:
+        code = max(code, _check_imported(project, args.names, args.key))
     if args.source:
         code = max(code, _check_sources(folder, args.source, data_ok=code == 0))
     return code
+
+
+# ---------------------------------------------------------------- imported material (import-text, new-project)
+
+def _check_imported(project, names: str | None, key: str | None) -> int:
+    """``check``: any identifier left in an imported segment is an error, not a warning."""
+    from ebm_analysis.errors import excerpt
+    from ebm_analysis.importing.writer import identifiers_left
+
+    left = identifiers_left(project, names=names, key=key)
+    if left.empty:
+        if len(project.segment_sources):
+            print(f"\n{len(project.segment_sources)} imported segment(s): no personal identifier found"
+                  + (" (names from the names list and key included)." if names or key else
+                     " (give --names or --key to look for the names too)."))
+        return 0
+    print(f"\nError: {len(left)} personal identifier(s) in imported material, which must be pseudonymised:",
+          file=sys.stderr)
+    for row in left.itertuples(index=False):
+        print(f"  - {row.segment_id} ({row.source_file}, position {row.position}): {row.kind} {excerpt(row.value, 60)}",
+              file=sys.stderr)
+    print("Replace each with its pseudonym (python -m ebm_analysis redact TEXT), then run the check again.",
+          file=sys.stderr)
+    return 1
+
+
+def _import_text(args: argparse.Namespace) -> int:
+    from ebm_analysis.importing.writer import import_text
+
+    result = import_text(args.files, args.data, kind=args.kind, speaker_map=args.speaker_map, key=args.key,
+                         names=args.names, meeting=args.meeting, split=args.split, dry_run=args.dry_run,
+                         update=args.update)
+    if args.dry_run:
+        print(f"Dry run: nothing was written. {len(result.segments)} segment(s) would be imported; "
+              f"{len(result.replacements)} replacement(s):")
+        for r in result.replacements.itertuples(index=False):
+            print(f"  {r.source_file}, position {r.position}: {r.kind} → {r.pseudonym}: …{r.context}…")
+        for s in result.segments.itertuples(index=False):
+            print(f"  {s.segment_id} ({s.table}, {s.source_file} #{s.position}{', ' + s.speaker if s.speaker else ''}): "
+                  f"{s.text_sv[:70]}")
+        return 0
+    if result.moved is not None and len(result.moved):
+        print(f"updated {', '.join(result.updated)}: {int((result.moved['status'] == 'moved').sum())} span coding(s) "
+              "moved with their text (logged as 'repair spans')")
+    ids = result.segments["segment_id"].tolist()
+    print(f"imported {len(ids)} segment(s) ({ids[0]}–{ids[-1]}) from {len(set(result.segments['source_file']))} "
+          f"file(s); {len(result.replacements)} replacement(s) by pseudonyms; wrote {', '.join(result.written)}; "
+          f"the key is {result.key_file}")
+    return 0
+
+
+def _new_project(args: argparse.Namespace) -> int:
+    from ebm_analysis.newproject import new_project
+
+    folder = new_project(args.dir)
+    print(f"created {folder}/: every table with its header row, and README.md (what to fill in, in order)")
+    return 0
+
+
+def _import_commands(sub) -> None:
+    p = sub.add_parser("import-text", help="import transcripts and notes (.txt .md .docx .odt .vtt .srt), "
+                                           "pseudonymised, with provenance")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--data", metavar="DATA_DIR", help="data folder (default: EBM_DATA_DIR or the bundled data)")
+    p.add_argument("--kind", required=True, choices=("interview", "observation"))
+    p.add_argument("--meeting", type=int, help="the meeting (1-8); required for observations")
+    p.add_argument("--speaker-map", required=True, metavar="MAP.csv",
+                   help="speaker,participant_id,role[,pseudonym] per speaker label; outside the data folder")
+    p.add_argument("--names", metavar="NAMES.txt", help="more names to replace, one a line (optionally ,ID)")
+    p.add_argument("--key", metavar="KEY.csv", help="the pseudonym key to extend, outside the data folder "
+                                                    "(required unless --dry-run)")
+    p.add_argument("--split", choices=("turns", "paragraphs"),
+                   help="default: turns for .vtt/.srt and interviews, paragraphs for observation notes")
+    p.add_argument("--dry-run", action="store_true", help="show every segment and replacement; write nothing")
+    p.add_argument("--update", action="store_true",
+                   help="a changed version of a file imported before: update its segments, codings follow their text")
+    p.set_defaults(func=_import_text)
+
+    p = sub.add_parser("new-project", help="write an empty, valid data folder for a new study")
+    p.add_argument("dir", help="the folder to create (must not hold files)")
+    p.set_defaults(func=_new_project)
 
 
 def _check_sources(folder: Path, sources: list[str], data_ok: bool) -> int:
@@ -364,6 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", default=[], metavar="REPORT.txt",
                    help="also check every value that cites the report against this text of it "
                         "(plain text, or Markdown if it ends in .md); repeat for each rendering")
+    p.add_argument("--names", metavar="NAMES.txt", help="also look for these names in imported material")
+    p.add_argument("--key", metavar="KEY.csv", help="also look for the key's originals in imported material")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("survey", help="the reported survey table with consistency verdicts")
@@ -422,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _store_commands(sub)
     _survey_import_commands(sub)
+    _import_commands(sub)
     return parser
 
 

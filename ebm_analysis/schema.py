@@ -27,6 +27,9 @@ CLAIM_VERDICTS = ("supported", "not supported", "impossible", "cannot tell")
 #: How a claim is tested against the survey table (ebm_analysis.claims).
 CLAIM_TESTS = ("group_higher", "all_agree", "means_consistent", "goals_met")
 MEETINGS = (1, 8)
+#: The formats an import reads (ebm_analysis.importing), by file suffix.
+SOURCE_FORMATS = ("txt", "md", "docx", "odt", "vtt", "srt")
+TIME_PATTERN = r"\d{2,}:[0-5]\d:[0-5]\d\.\d{3}"
 LIKERT = (1, 4)
 #: Widest answer scale a survey item may have (e.g. 0-10, or -3 to 3).
 SCALE_LIMITS = (-100, 100)
@@ -325,6 +328,20 @@ TABLES: tuple[Table, ...] = (
         Column("created_by", "id", False, may_be_absent=True, description="who made the coding (a coder id)"),
     ), key=("coding_id",), description="codes applied to segments",
         extra_checks=("segment_exists", "offsets_in_text", "no_duplicate_codings")),
+    # Written by an import (ebm_analysis.importing); a folder without imported material has no such file.
+    Table("segment_sources", "segment_sources.csv", (
+        Column("segment_id", "id", description="the excerpt_id or note_id of an imported segment"),
+        Column("source_file", "text", description="the name of the file it was imported from (no folder)"),
+        Column("sha256", "id", pattern=r"[0-9a-f]{64}", description="the SHA-256 checksum of that file, in hex"),
+        Column("source_format", "choice", choices=SOURCE_FORMATS, description="txt, md, docx, odt, vtt or srt"),
+        Column("split", "choice", choices=("turns", "paragraphs"), description="how the file was split"),
+        Column("position", "int", bounds=(1, 10**9), description="the segment's number in the file (1 = first)"),
+        Column("line", "int", bounds=(1, 10**9),
+               description="where it starts: the line of a text file or transcript, the paragraph of a .docx/.odt"),
+        Column("start_time", "text", False, pattern=TIME_PATTERN, description="a timed transcript's start, HH:MM:SS.mmm"),
+        Column("end_time", "text", False, pattern=TIME_PATTERN, description="a timed transcript's end, HH:MM:SS.mmm"),
+    ), key=("segment_id",), optional=True,
+        description="where each imported segment comes from (provenance)", extra_checks=("segment_exists",)),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
