@@ -25,6 +25,25 @@ from ebm_analysis.labels import LANGUAGES, current_language
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
 
+
+def figures_dir() -> Path:
+    """Where figures of the current data folder go: ``figures/`` beside it.
+
+    For the bundled EBM data that is the repository's ``figures/``; when
+    ``EBM_DATA_DIR`` names another study's data folder (or a copy), its
+    figures go to the ``figures/`` folder next to that data folder, so that
+    running the notebooks on other data never replaces the EBM figures.
+
+    Examples
+    --------
+    >>> figures_dir() == FIGURES  # the bundled data
+    True
+    """
+    from ebm_analysis.project import BUNDLED_DATA, default_data_dir
+
+    data = default_data_dir().resolve()
+    return FIGURES if data == BUNDLED_DATA.resolve() else data.parent / "figures"
+
 # No timestamps or random ids in written files, so that re-running changes nothing.
 matplotlib.rcParams["svg.hashsalt"] = "ebm-analysis"
 METADATA = {
@@ -51,7 +70,8 @@ def save_figure(fig: Figure, name: str, lang: str | None = None,
     formats : tuple of str
         Any of png, svg, pdf.
     folder : Path, optional
-        Where to write (default: the project's ``figures/``).
+        Where to write (default: :func:`figures_dir`, the ``figures/`` beside
+        the data folder in use).
 
     Returns
     -------
@@ -68,7 +88,7 @@ def save_figure(fig: Figure, name: str, lang: str | None = None,
     ['figures/sv/demo.png']
     """
     lang = lang or current_language()
-    base = folder or FIGURES
+    base = folder or figures_dir()
     target = base / "sv" if lang == "sv" else base
     target.mkdir(parents=True, exist_ok=True)
     written = []
@@ -160,7 +180,8 @@ def show_figure(fig: Figure, name: str, number: str, *, caption: str | Mapping[s
     save : bool, default True
         Also write the PNG/SVG/PDF files.
     folder : Path, optional
-        Where to write (default: the project's ``figures/``).
+        Where to write (default: :func:`figures_dir`, the ``figures/`` beside
+        the data folder in use).
 
     Returns
     -------

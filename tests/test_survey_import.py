@@ -395,13 +395,11 @@ def test_notebook_03_shows_imported_answers(data_copy, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     from ebm_analysis.figures import FIGURES
 
-    written = [FIGURES / f"survey_answers.{ext}" for ext in ("png", "svg", "pdf")]
-    assert not any(p.exists() for p in written)      # the EBM data has no answers: the repository has no such figure
-    try:
-        text = _outputs_text(execute(copy, "en"))
-    finally:
-        for p in written:                            # show_figure saved the synthetic-data figure into figures/
-            p.unlink(missing_ok=True)
+    before = sorted(p.name for p in FIGURES.iterdir())
+    text = _outputs_text(execute(copy, "en"))
+    # the figure of the copy's answers goes beside the copy, never into the repository's figures/
+    assert sorted(p.name for p in FIGURES.iterdir()) == before
+    assert all((data_copy.parent / "figures" / f"survey_answers.{ext}").is_file() for ext in ("png", "svg", "pdf"))
     assert "no per-respondent answers" not in text
     assert "Answered 4" in text and "Figure 3.3" in text
     # S1 of the synthetic WIDE answers: 4, 4, 4 | 3 | 2, 3, 2 -> 12/3 prints 4; 22/7 prints 3,14
