@@ -92,13 +92,41 @@ def execute(path: Path, lang: str, timeout: int = 600) -> nbformat.NotebookNode:
             NotebookClient(nb, config=config, kernel_name="python3", timeout=timeout, store_widget_state=False,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
     except Exception as exc:  # nbclient raises CellExecutionError, DeadKernelError and others
-        raise NotebookFailed(f"{path.name} failed while building the report:\n{exc}") from exc
+        if getattr(exc, "ename", None) != "NotThisStudy":
+            raise NotebookFailed(f"{path.name} failed while building the report:\n{exc}") from exc
+        stopped_at(nb, str(getattr(exc, "evalue", "")))
     finally:
         if env_before is None:
             os.environ.pop("EBM_LANG", None)
         else:
             os.environ["EBM_LANG"] = env_before
     return nb
+
+
+def stopped_at(nb: nbformat.NotebookNode, message: str) -> None:
+    """A notebook stopped by :class:`ebm_analysis.study.NotThisStudy`: its page says why, and ends there.
+
+    The cell that stopped shows the message as a note instead of an error,
+    and the cells after it, which did not run, are left out.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("require_study(...)"),
+    ...                                      nbformat.v4.new_markdown_cell("## Never run")])
+    >>> nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="NotThisStudy", evalue="Lacks x.",
+    ...                                              traceback=[])]
+    >>> stopped_at(nb, "Lacks x.")
+    >>> len(nb.cells), nb.cells[0].outputs[0]["data"]["text/plain"]
+    (1, 'Lacks x.')
+    """
+    for i, cell in enumerate(nb.cells):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            note = f'<p class="ebm-note ebm-not-this-study">{html.escape(message)}</p>'
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"] + [
+                nbformat.v4.new_output("display_data", data={"text/html": note, "text/plain": message})]
+            del nb.cells[i + 1:]
+            return
 
 
 # ---------------------------------------------------------------- rendering
