@@ -781,7 +781,7 @@ class _Converter:
                          "include": (b["include"] if b else "") or NOT_GIVEN,
                          "exclude": (b["exclude"] if b else "") or NOT_GIVEN,
                          "example": (b["example"] if b else "") or NOT_GIVEN, "color": c["color"],
-                         "status": b["status"] if b and b["status"] in ("active", "unused") else status})
+                         "status": b["status"] if b and b["status"] in ("active", "unused", "retired") else status})
         return rows
 
     def _extra_files(self) -> dict[str, str]:
