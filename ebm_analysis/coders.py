@@ -40,7 +40,6 @@ from ebm_analysis import atomic
 from ebm_analysis.agreement import _prepare, agreement_table
 from ebm_analysis.changelog import LOG_FILE
 from ebm_analysis.errors import DataError, Problem, shorten
-from ebm_analysis.spans import excerpt
 
 if TYPE_CHECKING:
     from ebm_analysis.coding import CodingStore
@@ -371,8 +370,9 @@ def _spans(mask: np.ndarray) -> str:
     return "; ".join(f"{s}–{e}" for s, e in _runs(mask))
 
 
-def _only(text: str, mask: np.ndarray) -> str:
-    return " … ".join(excerpt(text[s:e], 60) for s, e in _runs(mask))
+def _only(text: str, mask: np.ndarray, limit: int = 80) -> str:
+    parts = [text[s:e] if e - s <= limit else text[s:s + limit - 1] + "…" for s, e in _runs(mask)]
+    return " … ".join(parts)
 
 
 # ---------------------------------------------------------------- consensus

@@ -243,9 +243,8 @@ class CodingStore:
 
         folder = default_data_dir() if path is None else Path(path)
         cleaned = _clean_leftovers(folder)
-        files = {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
-        store = cls(load_project(folder), coder=coder, compact_every=compact_every, lock_timeout=lock_timeout,
-                    files=files)
+        project, files = _load_consistent(folder)
+        store = cls(project, coder=coder, compact_every=compact_every, lock_timeout=lock_timeout, files=files)
         store.cleaned = cleaned
         if compact_on_open is not None and store._position.since_marker >= compact_on_open:
             store._compact_if_free()
@@ -966,6 +965,22 @@ class CodingStore:
 
 
 # ==================================================================== helpers
+
+def _load_consistent(folder: Path, tries: int = 5) -> tuple[Project, dict[str, _FileState]]:
+    """Load the folder and the state of its snapshot files, such that the two belong together.
+
+    Another writer may compact (replace the snapshot files) while this one
+    loads without the lock; the files' state is then read again after the
+    load and the load repeated, so that the store does not later take its
+    own, consistent, load for an edit made behind its back.
+    """
+    for _ in range(tries):
+        files = {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
+        project = load_project(folder)
+        if files == {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}:
+            break
+    return project, files
+
 
 def _span_index(codings: pd.DataFrame) -> dict[tuple, str]:
     """``(segment_id, code_id, coder, start, end) -> coding_id``, to refuse a coder's second coding of a code on a span."""
