@@ -94,7 +94,8 @@ def parse_memo(content: str, file: str = "memo.md") -> dict:
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
-        raise DataError(Problem(file, len(lines), None, "no closing '---'",
+        last = len(content.replace("\r\n", "\n").rstrip("\n").split("\n"))
+        raise DataError(Problem(file, last, None, "no closing '---'",
                                 "end the front matter with a line '---' before the memo's text")) from None
     fields = _front_matter(lines[1:close], file)
     body = "\n".join(lines[close + 1:]).strip("\n")
