@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 from datetime import datetime, timezone
 
 import pytest
@@ -130,3 +132,37 @@ def test_search_and_links(store, data_copy):
 
 def test_a_folder_without_memos_gives_an_empty_table(data_copy):
     assert load_memos(data_copy).empty
+
+
+# ---------------------------------------------------------------- REFI-QDA notes
+
+def test_memos_export_as_notes_that_validate_and_import_back(store, data_copy, tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    import xmlschema
+
+    from ebm_analysis.interchange import export_qdpx, import_qdpx
+    from ebm_analysis.project import load_project
+    from ebm_analysis.refi.describe import SCHEMA_DIR
+    from ebm_analysis.refi.memo_notes import memo_guid
+
+    store.add_memo("Trust", "Tillit *växer* i gruppen", ["code:trust", "segment:O016", "meeting:3"])
+    store.add_memo("Free", "An analytic memo", coder="R7")
+    store.edit_memo("M002", "An analytic memo, edited")
+    archive = export_qdpx(load_project(data_copy), tmp_path / "x.qdpx")
+    qde = zipfile.ZipFile(archive).read("project.qde").decode("utf-8")
+    xmlschema.XMLSchema(str(SCHEMA_DIR / "Project-mrt2019.xsd")).validate(qde)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    root = ET.fromstring(qde)
+    note = root.find(f"q:Notes/q:Note[@guid='{memo_guid('M001')}']", ns)
+    assert note.get("name") == "M001: Trust" and note.findtext("q:PlainTextContent", None, ns) == \
+        "Tillit *växer* i gruppen"
+    refs = {e.tag.split("}")[1] + ":" + (e.get("name") or "") for e in root.iter()
+            if any(c.get("targetGUID") == memo_guid("M001") for c in e)}
+    assert refs == {"Code:trust", "TextSource:O016", "Set:Meeting notes — meeting 3"}
+    assert root.find(f"q:NoteRef[@targetGUID='{memo_guid('M002')}']", ns) is not None  # a free memo: the project's
+    assert "R7" in [u.get("name") for u in root.iter("{urn:QDA-XML:project:1.0}User")]
+    back = import_qdpx(archive, tmp_path / "back")
+    cols = ["memo_id", "title", "author", "created", "updated", "links", "kind", "text"]
+    pd.testing.assert_frame_equal(load_memos(back.path)[cols], load_memos(data_copy)[cols])
