@@ -40,12 +40,14 @@ from ebm_analysis import atomic
 from ebm_analysis.agreement import _prepare, agreement_table
 from ebm_analysis.changelog import LOG_FILE
 from ebm_analysis.errors import DataError, Problem, shorten
+from ebm_analysis.project import default_data_dir
 
 if TYPE_CHECKING:
     from ebm_analysis.coding import CodingStore
 
 __all__ = ["MARKER_FILE", "CONSENSUS", "MERGE_CODER_COLUMNS", "DISAGREEMENT_COLUMNS", "DECISIONS", "coder_copy",
-           "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker"]
+           "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker",
+           "decisions", "DECISION_COLUMNS"]
 
 #: The marker file of a coder copy.
 MARKER_FILE = "CODER_COPY.json"
@@ -57,6 +59,9 @@ MERGE_CODER_COLUMNS = ["copy_coding_id", "coding_id", "segment_id", "code_id", "
 DISAGREEMENT_COLUMNS = ["disagreement_id", "segment_id", "code_id", "level", "coder_a", "coder_b", "kind",
                         "coded_by", "chars_a", "chars_b", "chars_both", "spans_a", "spans_b", "text_a_only",
                         "text_b_only", "text_sv", "text_en"]
+#: Columns of :func:`decisions`.
+DECISION_COLUMNS = ["disagreement_id", "segment_id", "code_id", "coder_a", "coder_b", "decision", "reason", "coder",
+                    "time", "seq"]
 #: What :func:`adjudicate` accepts as a decision (besides the two coders' names for ``a`` and ``b``).
 DECISIONS = ("a", "b", "both", "neither")
 
@@ -508,3 +513,46 @@ def coder_agreement(project, coder_a: str, coder_b: str, *, level: str = "top",
     codings = project.codings if codings is None else codings
     return agreement_table(codings, project.segments(), coders=(coder_a, coder_b), level=level,
                            codebook=project.codebook)
+
+
+def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) -> pd.DataFrame:
+    """The adjudication decisions recorded in a data folder's change log, the latest per disagreement.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The data folder.
+    coder_a, coder_b : str, optional
+        Only decisions between these two coders.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DECISION_COLUMNS`: ``disagreement_id``
+        (``<segment_id>/<code_id>``), ``segment_id``, ``code_id``,
+        ``coder_a``, ``coder_b``, ``decision`` (a, b, both, neither),
+        ``reason``, ``coder`` (who decided), ``time`` (UTC), ``seq`` (the
+        change-log entry). A decision whose transaction was undone is left out.
+
+    Examples
+    --------
+    >>> decisions(default_data_dir()).columns.tolist()[:3]
+    ['disagreement_id', 'segment_id', 'code_id']
+    """
+    from ebm_analysis.changelog import read_forward
+
+    path = Path(folder) / LOG_FILE
+    entries = read_forward(path).entries if path.is_file() else []
+    undone = {e.undoes for e in entries if e.undoes is not None}
+    latest: dict[str, list] = {}
+    for e in entries:
+        info = e.after or {}
+        if e.op != "note" or e.action != "adjudicate" or e.tx in undone:
+            continue
+        if coder_a is not None and (info.get("coder_a"), info.get("coder_b")) != (coder_a, coder_b):
+            continue
+        key = f"{info.get('segment')}/{info.get('code')}"
+        latest[key] = [key, info.get("segment"), info.get("code"), info.get("coder_a"), info.get("coder_b"),
+                       info.get("decision"), e.reason, e.coder, e.time, e.seq]
+    out = pd.DataFrame(list(latest.values()), columns=DECISION_COLUMNS)
+    return out.astype({c: "Int64" if c == "seq" else "string" for c in DECISION_COLUMNS})
