@@ -171,6 +171,11 @@ def _positive(kind):
 def _agreement(args: argparse.Namespace) -> int:
     from ebm_analysis.agreement import agreement_report
 
+    if args.other:
+        from ebm_analysis.coders import coder_agreement_report
+
+        print(coder_agreement_report(args.data_dir, args.coder, args.other, level=args.level))
+        return 0
     print(agreement_report(args.data_dir, coder=args.coder, level=args.level))
     return 0
 
@@ -365,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="agreement between a coder and the dictionary coder, per code")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
     p.add_argument("--coder", default="coder1", help="the human coder to compare (default: coder1)")
+    p.add_argument("--other", help="compare with this coder (e.g. coder2, consensus) instead of the dictionary coder")
     p.add_argument("--level", choices=("top", "code"), default="top",
                    help="top-level themes (sub-codes rolled up) or every code")
     p.set_defaults(func=_agreement)

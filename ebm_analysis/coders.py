@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MARKER_FILE", "CONSENSUS", "MERGE_CODER_COLUMNS", "DISAGREEMENT_COLUMNS", "DECISIONS", "coder_copy",
            "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker",
-           "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO"]
+           "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO",
+           "coder_agreement_report"]
 
 #: The marker file of a coder copy.
 MARKER_FILE = "CODER_COPY.json"
@@ -556,6 +557,26 @@ def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) ->
                        info.get("decision"), e.reason, e.coder, e.time, e.seq]
     out = pd.DataFrame(list(latest.values()), columns=DECISION_COLUMNS)
     return out.astype({c: "Int64" if c == "seq" else "string" for c in DECISION_COLUMNS})
+
+
+def coder_agreement_report(data_dir, coder_a: str, coder_b: str, level: str = "top") -> str:
+    """The printable agreement between two coders of a data folder (``python -m ebm_analysis agreement --other``).
+
+    Examples
+    --------
+    >>> print(coder_agreement_report(None, "coder1", "coder2"))
+    Traceback (most recent call last):
+    ...
+    ebm_analysis.errors.DataError: 1 problem in the data:
+      - codings, column 'coder': found 'coder2', who has no codings; ...
+    """
+    from ebm_analysis.agreement import format_agreement_table
+    from ebm_analysis.project import load_project
+
+    table = coder_agreement(load_project(data_dir), coder_a, coder_b, level=level)
+    head = (f"Agreement between {coder_a} and {coder_b}, level '{level}'\n"
+            "kappa/alpha: NaN (n/a) when undefined; character kappa pooled over all segments")
+    return head + "\n\n" + format_agreement_table(table)
 
 
 # ---------------------------------------------------------------- a synthetic second coder (demonstrations, tests)
