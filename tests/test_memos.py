@@ -184,3 +184,15 @@ def test_a_memo_whose_log_entry_cannot_be_saved_is_taken_back(store, data_copy, 
         store.edit_memo(mid, "second text")
     assert sorted(p.name for p in (data_copy / "memos").glob("*.md")) == ["M001.md"]
     assert (data_copy / "memos" / f"{mid}.md").read_bytes() == before
+
+
+def test_redaction_reaches_the_memos_and_their_kept_versions(store, data_copy):
+    from ebm_analysis.redaction import redact
+
+    mid = store.add_memo("Call Anna Lindqvist", "Anna Lindqvist said so.", ["meeting:3"])
+    store.edit_memo(mid, "Anna Lindqvist said so, twice.")
+    redact("Anna Lindqvist", data_copy, coder="R1", reason="a name")
+    texts = [p.read_text(encoding="utf-8") for p in (data_copy / "memos").rglob("*.md")]
+    assert len(texts) == 2 and not any("Lindqvist" in t for t in texts)
+    memo = load_memos(data_copy).iloc[0]
+    assert (memo["title"], memo["text"]) == ("Call [REDACTED]", "[REDACTED] said so, twice.")
