@@ -41,6 +41,16 @@ def _check(args: argparse.Namespace) -> int:
             code = 1
         else:
             print(f"\n{DICTIONARY_FILE}: {len(keywords)} keywords, all valid.")
+    if project is not None and (folder / "memos").is_dir():
+        from ebm_analysis.memos import load_memos
+
+        try:
+            memos = load_memos(folder, project=project)
+        except DataError as err:
+            print(f"\nmemos/ (the researcher's memos) has problems.\n{err}", file=sys.stderr)
+            code = 1
+        else:
+            print(f"\nmemos/: {len(memos)} memo(s), all valid.")
     formulas = formula_cells(folder)
     if formulas:
         print(f"\nWarning: {len(formulas)} cell(s) begin with =, +, - or @, which spreadsheet programs "
@@ -271,6 +281,11 @@ def _positive(kind):
 def _agreement(args: argparse.Namespace) -> int:
     from ebm_analysis.agreement import agreement_report
 
+    if args.other:
+        from ebm_analysis.coders import coder_agreement_report
+
+        print(coder_agreement_report(args.data_dir, args.coder, args.other, level=args.level))
+        return 0
     print(agreement_report(args.data_dir, coder=args.coder, level=args.level))
     return 0
 
@@ -491,6 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="agreement between a coder and the dictionary coder, per code")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
     p.add_argument("--coder", default="coder1", help="the human coder to compare (default: coder1)")
+    p.add_argument("--other", help="compare with this coder (e.g. coder2, consensus) instead of the dictionary coder")
     p.add_argument("--level", choices=("top", "code"), default="top",
                    help="top-level themes (sub-codes rolled up) or every code")
     p.set_defaults(func=_agreement)
@@ -508,12 +524,17 @@ def build_parser() -> argparse.ArgumentParser:
     _store_commands(sub)
     _survey_import_commands(sub)
     _import_commands(sub)
+    from ebm_analysis.cli_codebook import add_commands
+
+    add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    from ebm_analysis.cli_codebook import parse
+
+    args = parse(build_parser(), argv)
     try:
         return args.func(args)
     except DataError as err:

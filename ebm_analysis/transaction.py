@@ -79,6 +79,8 @@ class Transaction:
         self._entries: list[tuple[str, str, str, dict | None, dict | None, str]] = []
         self._undoes: int | None = None
         self._next = store._next_number
+        self._notes: list[tuple[str, dict]] = []
+        self._staged_spans: dict[tuple, str] = {}  # span key -> coding id, of the rows staged here
 
     # ------------------------------------------------------------ reading
 
@@ -186,6 +188,13 @@ class Transaction:
         """Remove a code that no coding and no other code uses."""
         self.delete("codebook", code_id, "remove code")
 
+    def note(self, action: str, summary: str, **details) -> None:
+        """Log an event without a row change (e.g. an adjudication, a memo written) with this transaction.
+
+        Notes are written after the transaction's row changes; undo skips them.
+        """
+        self._notes.append((action, {"summary": summary, **details}))
+
     # ------------------------------------------------------------ internals
 
     def _existing(self, table: str, key: str) -> dict:
@@ -203,6 +212,12 @@ class Transaction:
         return row
 
     def _stage(self, op: str, table: str, key: str, before, after, action: str) -> None:
+        if table == "codings":  # keep the staged rows' spans indexed (see _span_owner)
+            old = self._rows.get((table, key))
+            if old is not None and self._staged_spans.get(_span_key(old)) == key:
+                del self._staged_spans[_span_key(old)]
+            if after is not None:
+                self._staged_spans[_span_key(after)] = key
         self._rows[(table, key)] = after
         self._entries.append((op, table, key, before, after, action))
 
@@ -247,13 +262,13 @@ class Transaction:
             other = self._span_owner(key, row["coding_id"])
             if other is not None:
                 yield Problem(CODINGS.file, None, "code_id", f"'{row['code_id']}' already on this span of "
-                              f"{row['segment_id']} ({other})", "expected each code once per span; edit the "
-                              "existing coding instead")
+                              f"{row['segment_id']} ({other}) by {row['coder']}", "expected each code once per span "
+                              "and coder; edit the existing coding instead")
 
     def _span_owner(self, key: tuple, own: str) -> str | None:
-        for (table, cid), row in reversed(list(self._rows.items())):
-            if table == "codings" and row is not None and cid != own and _span_key(row) == key:
-                return cid
+        staged = self._staged_spans.get(key)
+        if staged is not None and staged != own:
+            return staged
         owner = self.store._spans.get(key)
         if owner is not None and owner != own and ("codings", owner) not in self._rows:
             return owner
@@ -298,8 +313,8 @@ class Transaction:
         used = [k for k in self.keys("codings") if (self.get("codings", k) or {}).get("code_id") == code_id]
         if used:
             yield Problem(CODEBOOK.file, None, "code_id", f"'{code_id}', used by {len(used)} coding(s) "
-                          f"({shorten(used, 4)})", "recode or remove those codings first, or set the code's "
-                          "status to 'unused'")
+                          f"({shorten(used, 4)})", "recode or remove those codings first, or retire the code "
+                          "(store.retire_code), which keeps its codings")
 
 
 # ---------------------------------------------------------------- helpers
@@ -388,7 +403,8 @@ def _span_checks(segment_id: str, text: str, start, end):
 
 
 def _span_key(row: dict) -> tuple:
-    return (row.get("segment_id"), row.get("code_id"), row.get("start"), row.get("end"))
+    """What makes two codings the same: segment, code, coder and span (as the loader's duplicate check)."""
+    return (row.get("segment_id"), row.get("code_id"), row.get("coder"), row.get("start"), row.get("end"))
 
 
 def _check_coder(coder):

@@ -188,7 +188,7 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False) -> list[tuple[s
     """``(label, code_id)`` pairs for a dropdown: the code tree, indented, ``parent > child``.
 
     Indentation uses no-break spaces (browsers collapse ordinary ones in a
-    list). Codes whose status is ``unused`` are marked so.
+    list). Codes whose status is ``unused`` are marked so; ``retired`` codes are left out.
 
     Examples
     --------
@@ -202,6 +202,7 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False) -> list[tuple[s
     tree = code_tree(codebook)
     if top_only:
         tree = tree[tree["depth"] == 0]
+    tree = tree[tree["status"] != "retired"]  # retired codes take no new codings (ebm_analysis.codebook_ops)
     options = []
     for row in tree.itertuples():
         text = f"{chr(0xA0) * 4 * min(row.depth, PATH_SHOWN)}{row.path} — {row.name_en}"
