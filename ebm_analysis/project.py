@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ebm_analysis.attendance import check_counts_match_statuses, check_membership_statuses
-from ebm_analysis.changelog import replay_pending
+from ebm_analysis.changelog import LOG_FILE, replay_pending
 from ebm_analysis.errors import DataError, Problem, excerpt, printable, shorten
 from ebm_analysis import cache
 from ebm_analysis.reading import RawTable, parse_table, read_file_bytes
@@ -169,11 +169,50 @@ def load_project(path: str | Path | None = None) -> Project:
     paused = gc.isenabled()
     gc.disable()
     try:
-        project = _load(folder, entries)
+        return _load_unchanged(folder, entries)
     finally:
         if paused:
             gc.enable()
-    return project
+
+
+#: Loads tried while another kernel compacts the codings it is reading (see :func:`_load_unchanged`).
+LOAD_TRIES = 5
+_SNAPSHOTS = ("codings.csv", "codebook.csv")
+
+
+def _file_state(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _load_unchanged(folder: Path, entries: set[str]) -> Project:
+    """Load without the folder's lock, yet never from files another writer was replacing meanwhile.
+
+    A coding store in another kernel may compact (replace ``codings.csv`` /
+    ``codebook.csv`` and shorten the change log) or log a change while this
+    load reads the files one after the other; the snapshot read and the log
+    read then do not belong together. The files' state is compared before
+    and after: a load that failed while anything of the store changed, or
+    that read snapshots replaced meanwhile, is done again (at most
+    ``LOAD_TRIES`` loads in all; the last one's result or error stands).
+    """
+    for attempt in range(1, LOAD_TRIES + 1):
+        snapshots = [_file_state(folder / name) for name in _SNAPSHOTS]
+        log = _file_state(folder / LOG_FILE)
+        try:
+            project = _load(folder, entries)
+        except DataError:
+            changed = [_file_state(folder / name) for name in _SNAPSHOTS] != snapshots \
+                or _file_state(folder / LOG_FILE) != log
+            if changed and attempt < LOAD_TRIES:
+                continue
+            raise
+        if [_file_state(folder / name) for name in _SNAPSHOTS] == snapshots or attempt == LOAD_TRIES:
+            return project
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _load(folder: Path, entries: set[str]) -> Project:

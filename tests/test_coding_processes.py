@@ -201,3 +201,46 @@ def test_a_process_that_exits_normally_leaves_the_snapshot_files_up_to_date(data
     cid = out.stdout.strip()
     with (data_copy / "codings.csv").open(encoding="utf-8") as f:
         assert cid in f.read()  # written at exit (the process never called close())
+
+
+def test_a_plain_reader_loads_while_another_process_compacts_again_and_again(data_copy):
+    """load_project, without the lock, beside a writer compacting every 3 changes: no error, nothing acknowledged lost.
+
+    Before the loader compared the files' state around its reads, a load that
+    read the old codings.csv and then the log the compaction had just
+    shortened failed with an error about a change-log entry (seen in the
+    two-writer test above).
+    """
+    import threading
+
+    writer = _child([str(data_copy), "coder_w", "stress", "-1", "7", "3"])
+    lines: list[list] = []
+
+    def collect():
+        for line in writer.stdout:
+            lines.append(json.loads(line))
+
+    reader = threading.Thread(target=collect, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any(line[0] == "add" for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        loads = 0
+        for _ in range(40):
+            before = list(lines)
+            present, _ = _expected(before)
+            project = load_project(data_copy)          # must not raise while the writer compacts
+            after = list(lines)
+            touched = {line[2] for line in after[len(before):] if line[0] == "try" and line[2]}
+            touched |= {line[1] for line in after[len(before):] if line[0] == "remove"}
+            loaded = set(project.codings["coding_id"])
+            missing = set(present) - touched - loaded
+            assert not missing, f"acknowledged before the load, missing from it: {sorted(missing)[:5]}"
+            loads += 1
+        assert writer.poll() is None, writer.stderr.read()
+        compactions = sum(1 for line in lines if line[0] in ("add", "memo", "remove")) // 3
+        assert loads == 40 and compactions >= 10
+    finally:
+        writer.kill()
+        writer.wait()
