@@ -28,6 +28,7 @@ from ebm_analysis.labels import current_language, label
 from ebm_analysis.queries import (
     CodedData, ORDERS, code_by_meeting, descendants, retrieve, search_text, segment_table,
 )
+from ebm_analysis.widgets.shades import DEFAULT_COLOR, code_colors
 
 __all__ = [
     "ALL", "NO_MEETING", "WHOLE", "CHARS", "sentence_spans", "code_tree", "code_options",
@@ -44,7 +45,6 @@ WHOLE = "whole"
 #: Span choice: the character positions typed in.
 CHARS = "chars"
 
-DEFAULT_COLOR = "#bbbbbb"
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"”“'(\[]?[A-ZÅÄÖÉÜ0-9])")
 
 
@@ -267,7 +267,8 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
     The text is cut at every span boundary; each piece covered by codings is
     one ``<mark class="ebm-mark">`` whose ``data-codings`` and ``data-codes``
     list the codings and codes covering it (narrowest first), whose
-    background is the narrowest coding's codebook colour, and whose further
+    background is the narrowest coding's display colour (:func:`~ebm_analysis.widgets.shades.code_colors`:
+    each sub-code a shade of its parent's colour), and whose further
     codings show as coloured underlines. A whole-segment coding covers the
     whole text. Search matches (``hits``) are underlined with
     ``<u class="ebm-hit">``. Every piece of text is HTML-escaped.
@@ -295,9 +296,9 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
     >>> print(highlight_html("Ja <b> nej", cod, book))  # doctest: +NORMALIZE_WHITESPACE
     <div class="ebm-segment-text" lang="sv" style="white-space:pre-wrap;line-height:1.7">Ja
     <mark class="ebm-mark" data-codings="K1" data-codes="a" title="a (K1)"
-    style="background-color:#ff000055;padding:0">&lt;b&gt;</mark> nej</div>
+    style="background-color:#ff000066;padding:0">&lt;b&gt;</mark> nej</div>
     """
-    colors = dict(zip(codebook["code_id"], codebook["color"])) if "color" in codebook.columns else {}
+    colors = code_colors(codebook)
     spans = _spans(text, codings)
     hits = list(hits or [])
     cuts = sorted({0, len(text), *(p for _, _, s, e in spans for p in (s, e)),
@@ -311,8 +312,8 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
             piece = f'<u class="ebm-hit">{piece}</u>'
         cover = sorted((sp for sp in spans if sp[2] <= a and b <= sp[3]), key=lambda sp: (sp[3] - sp[2], sp[0]))
         if cover:
-            cols = [_color(colors.get(code)) for _, code, _, _ in cover]
-            style = f"background-color:{cols[0]}55;padding:0"
+            cols = [colors.get(code, DEFAULT_COLOR) for _, code, _, _ in cover]
+            style = f"background-color:{cols[0]}66;padding:0"
             if len(cols) > 1:
                 shadows = ",".join(f"inset 0 -{3 * k}px 0 {c}" for k, c in enumerate(cols[1:], start=1))
                 style += f";box-shadow:{shadows}"
@@ -324,11 +325,6 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
         parts.append(piece)
     return ('<div class="ebm-segment-text" lang="sv" style="white-space:pre-wrap;line-height:1.7">'
             + "".join(parts) + "</div>")
-
-
-def _color(value) -> str:
-    value = str(value) if value is not None and pd.notna(value) else ""
-    return value if re.fullmatch(r"#[0-9A-Fa-f]{6}", value) else DEFAULT_COLOR
 
 
 def _span_text(start, end) -> str:
@@ -349,20 +345,23 @@ def codings_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame) -> st
     if codings.empty:
         return '<p class="ebm-codings"><em>No codings yet.</em></p>'
     paths = code_tree(codebook).set_index("code_id")
+    colors = code_colors(codebook)
     rows = []
     for row in codings.itertuples():
-        color = paths.at[row.code_id, "color"] if row.code_id in paths.index else DEFAULT_COLOR
+        color = colors.get(row.code_id, DEFAULT_COLOR)
         path = paths.at[row.code_id, "path"] if row.code_id in paths.index else row.code_id
         coded = text if pd.isna(row.start) else text[int(row.start):int(row.end)]
         memo = "" if pd.isna(row.memo) else str(row.memo)
         rows.append(
-            f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{_color(color)}"></span></td>'
-            f"<td>{html.escape(str(row.coding_id))}</td><td>{html.escape(str(path))}</td>"
-            f"<td>{_span_text(row.start, row.end)}</td><td lang=\"sv\">{html.escape(coded)}</td>"
+            f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{color}"></span></td>'
+            f'<td style="white-space:nowrap">{html.escape(str(row.coding_id))}</td>'
+            f"<td>{html.escape(str(path))}</td>"
+            f'<td style="white-space:nowrap">{_span_text(row.start, row.end)}</td><td lang="sv">{html.escape(coded)}</td>'
             f"<td>{html.escape(str(row.coder))}</td><td>{html.escape(memo)}</td></tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
-    return (f'<table class="ebm-codings"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+    head = "".join(f'<th style="white-space:nowrap;text-align:left;padding-right:0.8em">{h}</th>'
+                   for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
+    return (f'<table class="ebm-codings" style="width:100%;border-collapse:collapse">'
+            f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def segments_html(table: pd.DataFrame, max_rows: int = 15, lang: str | None = None) -> str:
@@ -517,6 +516,14 @@ class Workbench:
 
     def segment_html(self, segment_id: str, search: str = "") -> str:
         """The segment highlighted (:func:`highlight_html`), its English translation and its codings."""
+        return self.view_html(segment_id, search) + self.codings_table_html(segment_id)
+
+    def codings_table_html(self, segment_id: str) -> str:
+        """The table of the segment's codings (:func:`codings_html`)."""
+        return codings_html(self.text(segment_id), self.codings_of(segment_id), self.store.codebook)
+
+    def view_html(self, segment_id: str, search: str = "") -> str:
+        """The segment's head line, its Swedish text highlighted (:func:`highlight_html`) and its English."""
         text = self.text(segment_id)
         book = self.store.codebook
         cod = self.codings_of(segment_id)
@@ -531,7 +538,7 @@ class Workbench:
                 f"{html.escape(label(str(row['source_type'])))} · {html.escape(label(str(row['speaker_role'])))} · {meeting}</div>")
         english = (f'<div class="ebm-segment-en" lang="en" style="color:#555;margin-top:0.4em">'
                    f"<em>{html.escape(self.text_en(segment_id))}</em></div>")
-        return head + highlight_html(text, cod, book, hits) + english + codings_html(text, cod, book)
+        return head + highlight_html(text, cod, book, hits) + english
 
     # ------------------------------------------------------------ actions
 
