@@ -31,7 +31,7 @@ from ebm_analysis.queries import (
 from ebm_analysis.widgets.shades import DEFAULT_COLOR, code_colors
 
 __all__ = [
-    "ALL", "NO_MEETING", "WHOLE", "CHARS", "sentence_spans", "code_tree", "code_options",
+    "ALL", "NO_MEETING", "WHOLE", "CHARS", "sentence_spans", "code_tree", "code_options", "search_codes",
     "filter_segments", "highlight_html", "codings_html", "Outcome", "Workbench", "theme_quotes",
     "theme_by_meeting", "quotes_html", "meeting_bars_html", "segments_html", "status_html",
 ]
@@ -152,24 +152,46 @@ def code_tree(codebook: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["code_id", "depth", "path", "name_en", "color", "status"])
 
 
-def code_options(codebook: pd.DataFrame, top_only: bool = False) -> list[tuple[str, str]]:
+def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "") -> list[tuple[str, str]]:
     """``(label, code_id)`` pairs for a dropdown: the code tree, indented, ``parent > child``.
 
     Indentation uses no-break spaces (browsers collapse ordinary ones in a
     list). Codes whose status is ``unused`` are marked so.
 
+    Parameters
+    ----------
+    codebook : DataFrame
+        ``code_id``, ``parent_id``, optionally ``name_en``, ``name_sv``, ``status``.
+    top_only : bool, default False
+        Only the top-level codes.
+    search : str, optional
+        Keep the codes whose id, Swedish or English name contains this text
+        (case-insensitive), with their parents (so the tree stays readable)
+        and their sub-codes.
+
     Examples
     --------
-    >>> book = pd.DataFrame({"code_id": ["a", "a1"], "parent_id": [None, "a"],
-    ...                      "name_en": ["Alpha", "Alpha one"]})
+    >>> book = pd.DataFrame({"code_id": ["a", "a1", "b"], "parent_id": [None, "a", None],
+    ...                      "name_en": ["Alpha", "Alpha one", "Beta"], "name_sv": ["alfa", "ett", "beta"]})
     >>> [label.replace("\\u00a0", "_") for label, _ in code_options(book)]
-    ['a — Alpha', '____a > a1 — Alpha one']
+    ['a — Alpha', '____a > a1 — Alpha one', 'b — Beta']
     >>> code_options(book, top_only=True)
-    [('a — Alpha', 'a')]
+    [('a — Alpha', 'a'), ('b — Beta', 'b')]
+    >>> [code for _, code in code_options(book, search="ETT")]
+    ['a', 'a1']
     """
     tree = code_tree(codebook)
     if top_only:
         tree = tree[tree["depth"] == 0]
+    if search.strip():
+        hits = set(search_codes(codebook, search))
+        keep = set()
+        for path in tree["path"]:
+            chain = path.split(" > ")
+            found = [i for i, code in enumerate(chain) if code in hits]
+            if found:  # the code is a match, or under one: keep it and the chain above the deepest match
+                keep.update(chain[: found[-1] + 1] + [chain[-1]])
+        tree = tree[tree["code_id"].isin(keep)]
     options = []
     for row in tree.itertuples():
         text = f"{chr(0xA0) * 4 * row.depth}{row.path} — {row.name_en}"
@@ -177,6 +199,26 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False) -> list[tuple[s
             text += " (unused)"
         options.append((text, row.code_id))
     return options
+
+
+def search_codes(codebook: pd.DataFrame, query: str) -> list[str]:
+    """The codes whose id, English or Swedish name contains ``query`` (case-insensitive), in tree order.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a1"], "parent_id": [None, "a"], "name_sv": ["alfa", "Tillit"]})
+    >>> search_codes(book, "TILL"), search_codes(book, "a")
+    (['a1'], ['a', 'a1'])
+    """
+    query = query.strip().casefold()
+    book = codebook.set_index("code_id")
+    hits = []
+    for code in code_tree(codebook)["code_id"]:
+        names = [code] + [str(book.at[code, col]) for col in ("name_en", "name_sv")
+                          if col in book.columns and pd.notna(book.at[code, col])]
+        if any(query in name.casefold() for name in names):
+            hits.append(code)
+    return hits
 
 
 # ---------------------------------------------------------------- filtering
@@ -491,6 +533,11 @@ class Workbench:
     def data(self) -> CodedData:
         """Segments, current codings and codebook, for the queries."""
         return CodedData(self.segments, self.store.codings, self.store.codebook)
+
+    @property
+    def code_colors(self) -> dict[str, str]:
+        """The display colour of each code (:func:`~ebm_analysis.widgets.shades.code_colors`)."""
+        return code_colors(self.store.codebook)
 
     def filter(self, **filters) -> pd.DataFrame:
         """:func:`filter_segments` on the current data."""
