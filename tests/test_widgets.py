@@ -331,7 +331,8 @@ def test_new_code_is_saved_and_can_be_applied(data_copy):
     assert book["peer_support"]["name_sv"] == "kollegialt stöd"
     assert book["peer_support"]["status"] == "active"
     labels = dict((v, k) for k, v in wb.code_select.options)
-    assert labels["peer_support"].endswith("belonging > peer_support — peer support")
+    assert labels["peer_support"] == "\u00a0" * 4 + "peer_support — peer support"  # indented under its parent
+    assert "belonging &gt; peer_support — peer support" in wb.chosen_code.value
     assert wb.code_select.value == "peer_support" and wb.new_code_id.value == ""
     wb.segment_select.value = "O012"
     wb.apply_button.click()

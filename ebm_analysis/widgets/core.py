@@ -152,7 +152,8 @@ def code_tree(codebook: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["code_id", "depth", "path", "name_en", "color", "status"])
 
 
-def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "") -> list[tuple[str, str]]:
+def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "",
+                 paths: bool = True) -> list[tuple[str, str]]:
     """``(label, code_id)`` pairs for a dropdown: the code tree, indented, ``parent > child``.
 
     Indentation uses no-break spaces (browsers collapse ordinary ones in a
@@ -168,6 +169,9 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
         Keep the codes whose id, Swedish or English name contains this text
         (case-insensitive), with their parents (so the tree stays readable)
         and their sub-codes.
+    paths : bool, default True
+        Label a sub-code with its path (``parent > child``); False: with its
+        id only (for a list where the indentation shows the tree).
 
     Examples
     --------
@@ -179,6 +183,9 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
     [('a — Alpha', 'a'), ('b — Beta', 'b')]
     >>> [code for _, code in code_options(book, search="ETT")]
     ['a', 'a1']
+    >>> [label.replace("\\u00a0", "_") for label, _ in code_options(book, paths=False)][1]
+    '____a1 — Alpha one'
+
     """
     tree = code_tree(codebook)
     if top_only:
@@ -194,7 +201,7 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
         tree = tree[tree["code_id"].isin(keep)]
     options = []
     for row in tree.itertuples():
-        text = f"{chr(0xA0) * 4 * row.depth}{row.path} — {row.name_en}"
+        text = f"{chr(0xA0) * 4 * row.depth}{row.path if paths else row.code_id} — {row.name_en}"
         if row.status == "unused":
             text += " (unused)"
         options.append((text, row.code_id))

@@ -142,9 +142,9 @@ class CodingWidget(w.VBox):
         self.span_preview = _classed(w.HTML(), "ebm-span-preview")
         # ---- code and apply
         self.code_search = _classed(w.Text(value="", placeholder="search codes (id or name)",
-                                           continuous_update=True, layout=w.Layout(width="100%")),
+                                           continuous_update=True, layout=w.Layout(width="auto")),
                                     "ebm-code-search")
-        self.code_select = _classed(w.Select(options=[], rows=14, layout=w.Layout(width="100%")),
+        self.code_select = _classed(w.Select(options=[], rows=14, layout=w.Layout(width="auto")),
                                     "ebm-code-select")
         self.chosen_code = _classed(w.HTML(), "ebm-chosen-code")
         self.apply_button = _classed(w.Button(description="Apply code", button_style="primary", icon="check",
@@ -193,16 +193,15 @@ class CodingWidget(w.VBox):
         self.action_bar = _classed(w.HBox(
             [self.apply_button, self.remove_button, self.undo_button, self.reload_button, self.status],
             layout=w.Layout(align_items="center", width="100%")), "ebm-action-bar")
-        left = w.VBox([self.segment_select], layout=w.Layout(width="29%", min_width="16em"))
+        left = w.VBox([self.segment_select], layout=w.Layout(width="29%", min_width="14em"))
         middle = w.VBox([self.segment_view, self.span_preview],
-                        layout=w.Layout(flex="1 1 auto", width="43%", margin="0 0.6em"))
+                        layout=w.Layout(flex="1 1 0%", min_width="0", margin="0 0.5em"))
         right = w.VBox([self.code_search, self.code_select, self.chosen_code],
-                       layout=w.Layout(width="28%", min_width="16em"))
+                       layout=w.Layout(width="25%", min_width="14em"))
         folder = html.escape(self.bench.store.folder.name)
         super().__init__(children=[
             w.HTML(f"<b>Coding workbench</b> — coder <code>{html.escape(coder)}</code>, data folder "
-                   f"<code>{folder}/</code>. Every change is saved at once. Drag across the Swedish text to "
-                   "choose a span; click a highlight to select its coding."),
+                   f"<code>{folder}/</code>. Every change is saved at once."),
             w.HBox([self.source_filter, self.meeting_filter, self.role_filter]),
             w.HBox([self.code_filter, self.search_text, self.count_label]),
             self.action_bar,
@@ -217,6 +216,9 @@ class CodingWidget(w.VBox):
             self.new_code_panel,
         ])
         self.add_class("ebm-coding-widget")
+        for button in (self.apply_button, self.remove_button, self.undo_button, self.reload_button):
+            button.layout = w.Layout(width="auto", flex="0 0 auto")
+        self.layout.padding = "0 6px 0 0"  # keep the right-hand borders off the output area's edge
 
         for filt in (self.source_filter, self.meeting_filter, self.role_filter, self.code_filter, self.search_text):
             filt.observe(self._on_filter, names="value")
@@ -310,7 +312,7 @@ class CodingWidget(w.VBox):
     def _refresh_codebook(self) -> None:
         book = self.bench.store.codebook
         tree = code_options(book)
-        found = code_options(book, search=self.code_search.value)
+        found = code_options(book, search=self.code_search.value, paths=False)
         self._busy = True
         try:
             for select, head, options in ((self.code_select, [], found), (self.code_filter, [("All codes", ALL)], tree),
@@ -417,7 +419,8 @@ class CodingWidget(w.VBox):
         text = self.bench.text(seg)
         start, end = self.span
         if start is None:
-            self.span_preview.value = f"<b>Span:</b> the whole segment ({len(text)} characters)"
+            self.span_preview.value = (f"<b>Span:</b> the whole segment ({len(text)} characters). "
+                                       '<span style="color:#555">Drag across the text to code a part of it.</span>')
         elif not 0 <= start < end <= len(text):
             self.span_preview.value = (f'<span style="color:#b00020"><b>Span:</b> start {start}, end {end} — '
                                        f"need 0 ≤ start &lt; end ≤ {len(text)}</span>")
