@@ -20,6 +20,9 @@ from ebm_analysis.attendance import attendance_bounds, expert_presence, group_ov
 from ebm_analysis.claims import evaluate_claims
 from ebm_analysis.changelog import coding_activity, log_table
 from ebm_analysis.coding import CodingStore, ConcurrentEditError, LockTimeoutError, SaveError, Transaction
+from ebm_analysis.coders import (adjudicate, coder_agreement, coder_copy, coder_disagreements, merge_coder,
+                                 seed_consensus)
+from ebm_analysis.memos import load_memos, search_memos
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.autocode import dictionary_codings, load_dictionary
 from ebm_analysis.cache import clear_cache
@@ -53,5 +56,7 @@ __all__ = [
     "joint_combinations", "joint_table", "load_project", "retrieve", "save_figure", "search_text",
     "survey_summary",
     "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
+    "coder_copy", "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement",
+    "load_memos", "search_memos",
 ]
 __version__ = "0.1.0"

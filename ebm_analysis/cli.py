@@ -380,12 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_report)
 
     _store_commands(sub)
+    from ebm_analysis.cli_codebook import add_commands
+
+    add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    from ebm_analysis.cli_codebook import parse
+
+    args = parse(build_parser(), argv)
     try:
         return args.func(args)
     except DataError as err:

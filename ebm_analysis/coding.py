@@ -65,7 +65,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from ebm_analysis import atomic
+from ebm_analysis import atomic, codebook_ops
 from ebm_analysis.changelog import (
     LOG_FILE, ROW_OPS, STORE_TABLES, WRITTEN, Entry, LogPosition, _log_exists, describe, read_forward, read_tail,
     replay, table_digest, utc_now,
@@ -243,9 +243,8 @@ class CodingStore:
 
         folder = default_data_dir() if path is None else Path(path)
         cleaned = _clean_leftovers(folder)
-        files = {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
-        store = cls(load_project(folder), coder=coder, compact_every=compact_every, lock_timeout=lock_timeout,
-                    files=files)
+        project, files = _load_consistent(folder)
+        store = cls(project, coder=coder, compact_every=compact_every, lock_timeout=lock_timeout, files=files)
         store.cleaned = cleaned
         if compact_on_open is not None and store._position.since_marker >= compact_on_open:
             store._compact_if_free()
@@ -367,7 +366,7 @@ class CodingStore:
             self._sync()
             tx = Transaction(self, actor, reason, action)
             yield tx
-            if tx._entries:
+            if tx._entries or tx._notes:
                 self._commit(tx)
         finally:
             lock.release()
@@ -532,6 +531,53 @@ class CodingStore:
         with self.transaction(coder, reason) as tx:
             tx.update_code(code_id, **changes)
 
+    # ------------------------------------------------------------ reshaping the codebook (ebm_analysis.codebook_ops)
+
+    def rename_code(self, code_id: str, *, name_sv: str | None = None, name_en: str | None = None,
+                    coder: str | None = None, reason: str | None = None) -> None:
+        """Rename a code (one transaction; see :func:`ebm_analysis.codebook_ops.rename_code`)."""
+        codebook_ops.rename_code(self, code_id, name_sv=name_sv, name_en=name_en, coder=coder, reason=reason)
+
+    def move_code(self, code_id: str, new_parent_id: str | None, *, coder: str | None = None,
+                  reason: str | None = None) -> None:
+        """Move a code under another parent, None = top level (see :func:`ebm_analysis.codebook_ops.move_code`)."""
+        codebook_ops.move_code(self, code_id, new_parent_id, coder=coder, reason=reason)
+
+    def merge_codes(self, source_id: str, target_id: str, *, coder: str | None = None,
+                    reason: str | None = None) -> pd.DataFrame:
+        """Merge a code into another, codings following (see :func:`ebm_analysis.codebook_ops.merge_codes`)."""
+        return codebook_ops.merge_codes(self, source_id, target_id, coder=coder, reason=reason)
+
+    def split_code(self, code_id: str, new_codes, *, as_children: bool = True, coder: str | None = None,
+                   reason: str | None = None) -> pd.DataFrame:
+        """Create new codes from one; returns its codings to re-assign (see :func:`ebm_analysis.codebook_ops.split_code`)."""
+        return codebook_ops.split_code(self, code_id, new_codes, as_children=as_children, coder=coder,
+                                       reason=reason)
+
+    def retire_code(self, code_id: str, *, coder: str | None = None, reason: str | None = None) -> None:
+        """Retire a code, keeping its codings (see :func:`ebm_analysis.codebook_ops.retire_code`)."""
+        codebook_ops.retire_code(self, code_id, coder=coder, reason=reason)
+
+    def delete_code(self, code_id: str, *, coder: str | None = None, reason: str | None = None) -> None:
+        """Delete a code without codings or sub-codes (see :func:`ebm_analysis.codebook_ops.delete_code`)."""
+        codebook_ops.delete_code(self, code_id, coder=coder, reason=reason)
+
+    # ------------------------------------------------------------ memos (ebm_analysis.memos)
+
+    def add_memo(self, title: str, text: str, links=(), *, coder: str | None = None,
+                 reason: str | None = None) -> str:
+        """Write a new memo file in ``memos/``; returns its id (see :func:`ebm_analysis.memos.add_memo`)."""
+        from ebm_analysis import memos
+
+        return memos.add_memo(self, title, text, links, coder=coder, reason=reason)
+
+    def edit_memo(self, memo_id: str, text: str | None = None, *, title: str | None = None, links=None,
+                  coder: str | None = None, reason: str | None = None) -> None:
+        """Change a memo's text, title or links (see :func:`ebm_analysis.memos.edit_memo`)."""
+        from ebm_analysis import memos
+
+        memos.edit_memo(self, memo_id, text, title=title, links=links, coder=coder, reason=reason)
+
     # ------------------------------------------------------------ undo
 
     def undo(self, coder: str | None = None, *, reason: str | None = None) -> str:
@@ -581,9 +627,10 @@ class CodingStore:
             if target is None:
                 raise DataError(f"nothing to undo: the change log holds no change by {coder} that is not undone")
             for entry in reversed(target):
-                tx._compensate(entry)
+                if entry.op in ROW_OPS:
+                    tx._compensate(entry)
             tx._undoes = target[0].tx
-            done = describe(target)
+            done = describe([e for e in target if e.op in ROW_OPS])
         self._session = [s for s in self._session if s[0] != target[0].tx]
         return done
 
@@ -727,15 +774,17 @@ class CodingStore:
             entries.append(self._marker(seq + 1, tx.coder, "start change log", tx.time))
             seq += 1
         first = seq + 1
-        n = len(tx._entries)
-        for i, (op, table, key, before, after, action) in enumerate(tx._entries):
+        staged = [*tx._entries, *(("note", None, None, None, after, action) for action, after in tx._notes)]
+        n = len(staged)
+        for i, (op, table, key, before, after, action) in enumerate(staged):
             entries.append(Entry(first + i, first, n, tx.time, tx.coder, tx.action or action, op, table, key,
                                  before, after, tx.reason, tx._undoes))
         self._append(entries)
         for entry in entries[-n:]:
-            self._apply(entry)
-        description = describe(entries[-n:])
-        if tx._undoes is None:
+            if entry.op in ROW_OPS:
+                self._apply(entry)
+        description = describe([e for e in entries[-n:] if e.op in ROW_OPS] or entries[-n:])
+        if tx._undoes is None and tx._entries:
             self._session.append((first, description, tx.coder))
         if self._position.since_marker >= self.compact_every:
             self._compact_after_commit(tx.coder)
@@ -917,10 +966,26 @@ class CodingStore:
 
 # ==================================================================== helpers
 
+def _load_consistent(folder: Path, tries: int = 5) -> tuple[Project, dict[str, _FileState]]:
+    """Load the folder and the state of its snapshot files, such that the two belong together.
+
+    Another writer may compact (replace the snapshot files) while this one
+    loads without the lock; the files' state is then read again after the
+    load and the load repeated, so that the store does not later take its
+    own, consistent, load for an edit made behind its back.
+    """
+    for _ in range(tries):
+        files = {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
+        project = load_project(folder)
+        if files == {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}:
+            break
+    return project, files
+
+
 def _span_index(codings: pd.DataFrame) -> dict[tuple, str]:
-    """``(segment_id, code_id, start, end) -> coding_id``, to refuse a second coding of a code on a span."""
-    return dict(zip(zip(codings["segment_id"].tolist(), codings["code_id"].tolist(), _ints(codings["start"]),
-                        _ints(codings["end"])), codings["coding_id"].tolist()))
+    """``(segment_id, code_id, coder, start, end) -> coding_id``, to refuse a coder's second coding of a code on a span."""
+    return dict(zip(zip(codings["segment_id"].tolist(), codings["code_id"].tolist(), codings["coder"].tolist(),
+                        _ints(codings["start"]), _ints(codings["end"])), codings["coding_id"].tolist()))
 
 
 def _ints(column: pd.Series) -> list:

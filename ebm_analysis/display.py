@@ -277,6 +277,7 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "no_longer_member": ("no longer a member", "inte längre med"),
         "active": ("active", "används"),
         "unused": ("unused", "används inte"),
+        "retired": ("retired", "avvecklad"),
     },
     "yes_no": {
         "yes": ("yes", "ja"),

@@ -280,7 +280,9 @@ TABLES: tuple[Table, ...] = (
         Column("definition", "text"), Column("include", "text"), Column("exclude", "text"),
         Column("example", "text"),
         Column("color", "color", False),
-        Column("status", "choice", choices=("active", "unused")),
+        Column("status", "choice", choices=("active", "unused", "retired"),
+               description="active; unused (named, no segment carries it); retired (merged or withdrawn: hidden "
+                           "from the code pickers, still valid in old codings)"),
     ), key=("code_id",), description="the codes", extra_checks=("no_cycles",)),
     Table("codings", "codings.csv", (
         Column("coding_id", "id", pattern=r"K\d+", description="an id such as K0001"),

@@ -79,6 +79,7 @@ class Transaction:
         self._entries: list[tuple[str, str, str, dict | None, dict | None, str]] = []
         self._undoes: int | None = None
         self._next = store._next_number
+        self._notes: list[tuple[str, dict]] = []
 
     # ------------------------------------------------------------ reading
 
@@ -186,6 +187,13 @@ class Transaction:
         """Remove a code that no coding and no other code uses."""
         self.delete("codebook", code_id, "remove code")
 
+    def note(self, action: str, summary: str, **details) -> None:
+        """Log an event without a row change (e.g. an adjudication, a memo written) with this transaction.
+
+        Notes are written after the transaction's row changes; undo skips them.
+        """
+        self._notes.append((action, {"summary": summary, **details}))
+
     # ------------------------------------------------------------ internals
 
     def _existing(self, table: str, key: str) -> dict:
@@ -247,8 +255,8 @@ class Transaction:
             other = self._span_owner(key, row["coding_id"])
             if other is not None:
                 yield Problem(CODINGS.file, None, "code_id", f"'{row['code_id']}' already on this span of "
-                              f"{row['segment_id']} ({other})", "expected each code once per span; edit the "
-                              "existing coding instead")
+                              f"{row['segment_id']} ({other}) by {row['coder']}", "expected each code once per span "
+                              "and coder; edit the existing coding instead")
 
     def _span_owner(self, key: tuple, own: str) -> str | None:
         for (table, cid), row in reversed(list(self._rows.items())):
@@ -298,8 +306,8 @@ class Transaction:
         used = [k for k in self.keys("codings") if (self.get("codings", k) or {}).get("code_id") == code_id]
         if used:
             yield Problem(CODEBOOK.file, None, "code_id", f"'{code_id}', used by {len(used)} coding(s) "
-                          f"({shorten(used, 4)})", "recode or remove those codings first, or set the code's "
-                          "status to 'unused'")
+                          f"({shorten(used, 4)})", "recode or remove those codings first, or retire the code "
+                          "(store.retire_code), which keeps its codings")
 
 
 # ---------------------------------------------------------------- helpers
@@ -388,7 +396,8 @@ def _span_checks(segment_id: str, text: str, start, end):
 
 
 def _span_key(row: dict) -> tuple:
-    return (row.get("segment_id"), row.get("code_id"), row.get("start"), row.get("end"))
+    """What makes two codings the same: segment, code, coder and span (as the loader's duplicate check)."""
+    return (row.get("segment_id"), row.get("code_id"), row.get("coder"), row.get("start"), row.get("end"))
 
 
 def _check_coder(coder):

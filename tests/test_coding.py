@@ -371,8 +371,16 @@ def test_a_change_to_a_row_another_writer_changed_is_refused_until_reload(folder
 def test_a_duplicate_made_by_another_writer_meanwhile_is_refused(folder):
     mine, theirs = CodingStore.open(folder), CodingStore.open(folder)
     theirs.add("O1", "power", "R2", start=21, end=25)
-    with pytest.raises(DataError, match=r"already on this span of O1 \(K0002\)"):
-        mine.add("O1", "power", "R1", start=21, end=25)
+    with pytest.raises(DataError, match=r"already on this span of O1 \(K0002\) by R2"):
+        mine.add("O1", "power", "R2", start=21, end=25)
+
+
+def test_two_coders_may_code_the_same_span_with_the_same_code(folder):
+    store = CodingStore.open(folder)
+    first = store.add("O1", "power", "R1", start=21, end=25)
+    second = store.add("O1", "power", "R2", start=21, end=25)
+    assert first != second
+    assert load_project(folder).codings.set_index("coding_id").loc[second, "coder"] == "R2"
 
 
 def test_hand_edit_of_a_snapshot_file_blocks_saving(store, folder):

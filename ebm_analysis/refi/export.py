@@ -27,6 +27,10 @@ coding                        ``PlainTextSelection`` (name = coding_id, offsets;
 coding memo                   the selection's ``Description`` (what QualCoder
                               and MAXQDA read) and a ``Note`` referenced by
                               ``NoteRef`` on the Coding (what NVivo writes)
+memo (memos/M001.md)          a ``Note`` with a ``NoteRef`` from each linked
+                              codes and sources, ``MemberNote`` of its
+                              meeting's Set, or the project's ``NoteRef`` for
+                              a free memo (:mod:`ebm_analysis.refi.memo_notes`)
 source type / meeting         ``Set`` ("Interviews", "Survey comments", "Said at
                               meetings", "Meeting notes — meeting k"; the last
                               carries the meetings.csv row in its Description)
@@ -63,6 +67,7 @@ import pandas as pd
 
 from ebm_analysis.atomic import write_bytes_atomic
 from ebm_analysis.output import export_target, write_failed
+from ebm_analysis.refi.memo_notes import add_memo_notes, project_memos
 from ebm_analysis.refi.common import (CASE_VARIABLE_NAMES, CODEBOOK_NS, PROJECT_NS, WHOLE_SEGMENT, _text,
                                       code_description, guid, labelled_block)
 
@@ -191,6 +196,8 @@ def project_xml(project, name: str = "EBM evaluation", *, time: str | datetime |
     ('2026-11-23T19:13:59Z', ['coder1'])
     """
     stamps = _Stamps(project.codings, time)
+    memos = project_memos(project)
+    stamps.users += [a for a in dict.fromkeys(memos["author"].tolist()) if a not in stamps.users]
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": name, "origin": _origin(),
                                   "creatingUserGUID": stamps.owner_guid, "creationDateTime": stamps.fallback})
     segments = _segments(project)
@@ -209,6 +216,7 @@ def project_xml(project, name: str = "EBM evaluation", *, time: str | datetime |
         "Exported by ebm-analysis. Sources are the project's excerpts (quotations) and segments of the "
         "meeting notes, named by their ids; each code's description lists its definition, when to use "
         "it and when not, an example, and its code id. Participants are pseudonyms.")
+    add_memo_notes(root, memos)
     return root
 
 

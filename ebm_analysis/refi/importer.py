@@ -29,6 +29,9 @@ REFI-QDA                       EBM data folder
 ``User``, ``Case``,            refi_users.csv, refi_cases.csv,
 ``VariableValue``, ``Set``,    refi_variables.csv, refi_sets.csv,
 ``Note``                       refi_notes.csv (the loader ignores these files)
+``Note`` no coding uses        memos/M001.md, linked to the codes, sources and
+                               meeting sets that refer to it
+                               (:mod:`ebm_analysis.refi.memo_notes`)
 =============================  ===============================================
 
 Numbers written as decimals by another tool (``<FloatValue>3.0</FloatValue>``
@@ -198,6 +201,7 @@ def import_notes(data_dir: str | os.PathLike) -> list[str]:
 def _write_files(folder: Path, files: dict[str, str]) -> None:
     try:
         for name, text in files.items():
+            (folder / name).parent.mkdir(exist_ok=True)
             with open(folder / name, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
                 f.flush()
@@ -624,6 +628,22 @@ class _Converter:
         self.counts = {TABLES_BY_NAME[n].file: len(rows) for n, rows in tables.items() if rows}
         files = {t.file: _csv(t.name, tables.get(t.name, [])) for t in TABLES if not t.optional or t.name in tables}
         files.update(self._extra_files())
+        files.update(self._memo_files(tables))
+        return files
+
+    def _memo_files(self, tables: dict[str, list[dict]]) -> dict[str, str]:
+        """Notes no coding uses, as memo files (see :mod:`ebm_analysis.refi.memo_notes`)."""
+        from ebm_analysis.refi.memo_notes import memo_files_from_notes
+
+        known = {"code": {r["code_id"] for r in tables["codebook"]},
+                 "segment": {r["excerpt_id"] for r in tables["excerpts"]} | {r["note_id"] for r in tables["observations"]},
+                 "meeting": {str(r["meeting"]) for r in tables["meetings"]}}
+        files, lost = memo_files_from_notes(self.a.root, self.notes, self.users,
+                                            {c["guid"]: c["code_id"] for c in self.codes},
+                                            {s.guid: s.segment_id for s in self.sources}, known)
+        self.not_recovered += lost
+        if files:
+            self.recovered.append(f"{len(files)} memo(s) in memos/, from the notes that no coding uses")
         return files
 
     def _meetings(self) -> list[dict]:
@@ -781,7 +801,7 @@ class _Converter:
                          "include": (b["include"] if b else "") or NOT_GIVEN,
                          "exclude": (b["exclude"] if b else "") or NOT_GIVEN,
                          "example": (b["example"] if b else "") or NOT_GIVEN, "color": c["color"],
-                         "status": b["status"] if b and b["status"] in ("active", "unused") else status})
+                         "status": b["status"] if b and b["status"] in ("active", "unused", "retired") else status})
         return rows
 
     def _extra_files(self) -> dict[str, str]:

@@ -33,7 +33,7 @@ _WORDS = {
         "use": "Used by coder1",
         "usage": "{seg} segments, {cod} codings directly",
         "usage_tree": "; with its sub-codes {seg} segments, {cod} codings",
-        "top": "top-level code", "sub": "sub-code of {parent}", "status": {"active": "active", "unused": "unused"},
+        "top": "top-level code", "sub": "sub-code of {parent}", "status": {"active": "active", "unused": "unused", "retired": "retired"},
         "segments": "Segments (with sub-codes)", "codings": "Codings (with sub-codes)",
         "direct_segments": "Segments (directly)", "direct_codings": "Codings (directly)",
         "dictionary_intro": "<code>data/README.md</code> as it stands in the data folder: every file and column, "
@@ -60,7 +60,7 @@ _WORDS = {
         "usage": "{seg} segment, {cod} kodningar direkt",
         "usage_tree": "; med underkoder {seg} segment, {cod} kodningar",
         "top": "överordnad kod", "sub": "underkod till {parent}",
-        "status": {"active": "används", "unused": "används inte"},
+        "status": {"active": "används", "unused": "används inte", "retired": "avvecklad"},
         "segments": "Segment (med underkoder)", "codings": "Kodningar (med underkoder)",
         "direct_segments": "Segment (direkt)", "direct_codings": "Kodningar (direkt)",
         "dictionary_intro": "<code>data/README.md</code> som den står i datamappen (på engelska): varje fil och "

@@ -157,7 +157,7 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
     """``(label, code_id)`` pairs for a dropdown: the code tree, indented, ``parent > child``.
 
     Indentation uses no-break spaces (browsers collapse ordinary ones in a
-    list). Codes whose status is ``unused`` are marked so.
+    list). Codes whose status is ``unused`` are marked so; ``retired`` codes are left out.
 
     Parameters
     ----------
@@ -190,6 +190,7 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
     tree = code_tree(codebook)
     if top_only:
         tree = tree[tree["depth"] == 0]
+    tree = tree[tree["status"] != "retired"]  # retired codes take no new codings (ebm_analysis.codebook_ops)
     if search.strip():
         hits = set(search_codes(codebook, search))
         keep = set()

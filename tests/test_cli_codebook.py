@@ -1,0 +1,51 @@
+"""The codebook and second-coder commands (code …, coder-copy, merge-coder), run as a user runs them."""
+
+from __future__ import annotations
+
+from conftest import codings_on_disk
+from ebm_analysis.coding import CodingStore
+from ebm_analysis.project import load_project
+from test_cli_store import run
+
+
+def test_code_rename_move_merge_retire_delete(data_copy):
+    out = run("code", "rename", "workload", "--name-en", "demands", data_copy, "--coder", "R1", "--reason", "r")
+    assert out.returncode == 0 and "renamed workload" in out.stdout, out.stderr
+    assert run("code", "move", "workload", data_copy, "--top").returncode == 0
+    book = load_project(data_copy).codebook.set_index("code_id")
+    assert book.at["workload", "name_en"] == "demands" and book.isna().at["workload", "parent_id"]
+    out = run("code", "merge", "workload", "relief_from_stress", data_copy, "--coder", "R1")
+    assert out.returncode == 0, out.stderr
+    assert "K0021 (E013, coder1): recoded" in out.stdout and "workload is retired" in out.stdout
+    assert codings_on_disk(data_copy)["K0021"]["code_id"] == "relief_from_stress"
+    assert run("code", "retire", "lack_of_time", data_copy).returncode == 0
+    assert load_project(data_copy).codebook.set_index("code_id").at["lack_of_time", "status"] == "retired"
+    assert run("code", "delete", "unclear_purpose", data_copy).returncode == 0
+    assert "unclear_purpose" not in set(load_project(data_copy).codebook["code_id"])
+    undo = run("undo", data_copy, "--coder", "R1")
+    assert undo.returncode == 0 and "merge codes" in undo.stdout
+    assert codings_on_disk(data_copy)["K0021"]["code_id"] == "workload"
+
+
+def test_code_refusals_exit_1_with_the_reason(data_copy):
+    out = run("code", "move", "stress", data_copy, "--to", "workload")
+    assert out.returncode == 1 and "cycle" in out.stderr
+    out = run("code", "delete", "workload", data_copy)
+    assert out.returncode == 1 and "retire the code" in out.stderr
+    out = run("code", "retire", "a", "b", "c")
+    assert out.returncode == 1 and "expected CODE [DATA_DIR]" in out.stderr
+
+
+def test_coder_copy_then_merge_coder(data_copy, tmp_path):
+    out = run("coder-copy", tmp_path / "copy", "--coder", "coder2", data_copy)
+    assert out.returncode == 0 and "merge-coder" in out.stdout, out.stderr
+    store = CodingStore.open(tmp_path / "copy", coder="coder2")
+    store.add("E001", "trust", "coder2")
+    store.close()
+    out = run("merge-coder", tmp_path / "copy", data_copy, "--reason", "done")
+    assert out.returncode == 0 and "merged 1 coding(s) by coder2" in out.stdout, out.stderr
+    assert [r["code_id"] for r in codings_on_disk(data_copy).values() if r["coder"] == "coder2"] == ["trust"]
+    again = run("merge-coder", tmp_path / "copy", data_copy)
+    assert again.returncode == 1 and "already has codings by coder2" in again.stderr
+    refused = run("coder-copy", tmp_path / "copy", "--coder", "coder3", data_copy)
+    assert refused.returncode == 1 and "not empty" in refused.stderr
