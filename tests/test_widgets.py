@@ -699,3 +699,75 @@ def test_a_permission_error_from_the_operating_system_is_shown(tmp_path, data_co
     assert "no permission to write" in shown["status"] and "nothing was saved" in shown["status"]
     assert shown["beside"] and "color:#b00020" in shown["status"]
     assert shown["code"] == "empathy"
+
+
+# ---------------------------------------------------------------- merging codes and writing memos from the widget
+
+def test_merge_codes_from_the_widget_moves_the_codings_and_undo_takes_it_back(data_copy):
+    original = {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")}
+    empathy = {cid for cid, code in original.items() if code == "empathy"}
+    assert empathy  # the EBM data has codings of empathy
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.merge_source.value, wb.merge_target.value = "empathy", "trust"
+    wb.merge_button.click()
+    assert "Saved" in wb.status.value and "merged empathy into trust" in wb.status.value
+    after = {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")}
+    assert all(after.get(cid, "removed") in ("trust", "removed") for cid in empathy)
+    assert {c: k for c, k in after.items() if c not in empathy} == {c: k for c, k in original.items() if c not in empathy}
+    book = {r["code_id"]: r for r in saved(data_copy, "codebook.csv")}
+    assert book["empathy"]["status"] == "retired"  # kept in the codebook, not deleted
+    assert "empathy" not in [v for _, v in wb.code_select.options]  # no new codings with a retired code
+    assert "empathy" not in [v for _, v in wb.merge_source.options]
+    wb.undo_button.click()
+    assert {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")} == original
+    assert {r["code_id"]: r for r in saved(data_copy, "codebook.csv")}["empathy"]["status"] == "active"
+    assert "empathy" in [v for _, v in wb.code_select.options]
+
+
+def test_merging_a_code_into_itself_is_refused_next_to_the_button(data_copy):
+    before = saved(data_copy, "codings.csv")
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.merge_source.value = wb.merge_target.value = "trust"
+    wb.merge_button.click()
+    assert "ebm-status-error" in wb.status.value and "different code" in wb.button_status["merge"].value
+    assert saved(data_copy, "codings.csv") == before
+
+
+def test_write_a_memo_linked_to_the_segment_code_and_meeting(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    wb.code_select.value = "trust"
+    wb.memo_title.value = "Tillit kommer av att bli lyssnad på"
+    wb.memo_body.value = "Trust follows from being *listened to* (O010)."
+    wb.memo_link_code.value = wb.memo_link_meeting.value = True
+    wb.write_memo_button.click()
+    assert "Saved" in wb.status.value and "memo M001" in wb.status.value
+    meeting = segments(data_copy)["O010"]["meeting"]
+    text = (data_copy / "memos" / "M001.md").read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    assert "title: Tillit kommer av att bli lyssnad på" in front and f"author: {CODER}" in front
+    assert [line.strip() for line in front.splitlines() if line.strip().startswith("- ")] == [
+        "- segment:O010", "- code:trust", f"- meeting:{meeting}"]
+    assert body.strip() == "Trust follows from being *listened to* (O010)."
+    assert wb.memo_title.value == "" and wb.memo_body.value == ""  # the form is cleared after a save
+
+
+def test_a_memo_without_title_is_refused_and_what_was_typed_stays(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.memo_body.value = "Anteckning utan rubrik."
+    wb.write_memo_button.click()
+    assert "ebm-status-error" in wb.status.value and "ebm-status-error" in wb.button_status["note"].value
+    assert wb.memo_body.value == "Anteckning utan rubrik."
+    assert not (data_copy / "memos").exists() or not list((data_copy / "memos").glob("M*.md"))
+
+
+def test_a_meeting_link_for_a_segment_without_meeting_is_refused(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    no_meeting = next(sid for sid, s in segments(data_copy).items() if not s["meeting"])
+    wb.segment_select.value = no_meeting
+    wb.memo_title.value = "Ett memo"
+    wb.memo_body.value = "Text."
+    wb.memo_link_meeting.value = True
+    wb.write_memo_button.click()
+    assert "no meeting" in wb.button_status["note"].value
+    assert not (data_copy / "memos").exists() or not list((data_copy / "memos").glob("M*.md"))

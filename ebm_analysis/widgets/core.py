@@ -470,7 +470,8 @@ class Outcome:
     message : str
         Plain text for the researcher.
     coding_id : str or None
-        The new coding's id, after :meth:`Workbench.apply`.
+        The new coding's id, after :meth:`Workbench.apply`; the new memo's
+        id after :meth:`Workbench.add_memo`.
     """
 
     kind: str
@@ -644,6 +645,37 @@ class Workbench:
             code_id.strip(), name_sv, name_en, parent_id or None, definition=definition, include=include,
             exclude=exclude, example=example, color=(color or "").strip() or None, coder=self.coder),
             lambda _: f"new code {code_id.strip()} added to the codebook.")
+
+    def merge_codes(self, source_id: str, target_id: str) -> Outcome:
+        """Merge a code into another, its codings following, and save (:meth:`CodingStore.merge_codes`).
+
+        One transaction: the source's codings are recoded to the target (a
+        coding the target already has on the same span by the same coder is
+        removed, its memo kept), its sub-codes move under the target, and the
+        source is retired. *Undo* takes all of it back.
+        """
+        def done(table: pd.DataFrame) -> str:
+            recoded = int((table["outcome"] == "recoded").sum()) if len(table) else 0
+            removed = len(table) - recoded
+            return (f"merged {source_id} into {target_id}: {recoded} coding(s) recoded, {removed} duplicate(s) "
+                    f"removed; {source_id} is retired.")
+
+        if not source_id or not target_id:
+            return Outcome("error", "choose the code to merge and the code to merge it into.")
+        return self._run(lambda: self.store.merge_codes(source_id, target_id, coder=self.coder), done)
+
+    def add_memo(self, title: str, text: str, links: list[str] | tuple[str, ...] = ()) -> Outcome:
+        """Write a memo file in ``memos/`` linked to ``links`` (``code:…``, ``segment:…``, ``meeting:…``), and save.
+
+        Returns
+        -------
+        Outcome
+            ``coding_id`` holds the new memo's id (``M001``…) on success.
+        """
+        where = ", ".join(links) if links else "nothing (a free memo)"
+        return self._run(lambda: self.store.add_memo(title.strip(), text, list(links), coder=self.coder),
+                         lambda memo_id: f"memo {memo_id} “{title.strip()}” written, linked to {where}.",
+                         returns_id=True)
 
     def undo(self) -> Outcome:
         """Take back this coder's last change that is not undone yet (also one of an earlier session), and save."""

@@ -79,6 +79,15 @@ class CodingWidget(w.VBox):
     apply_button, coding_select, remove_button, memo_text, memo_button, undo_button, reload_button
         Apply the code to the span; the segment's codings; remove the
         selected one; its memo and the button that saves it; undo; reload.
+    merge_source, merge_target, merge_button
+        *Merge codes*: the code to merge (its codings follow; it is retired)
+        and the code to merge it into.
+    memo_title, memo_body, memo_link_segment, memo_link_code, memo_link_meeting, write_memo_button
+        *Write a memo* (a Markdown file in ``memos/``): title, text, and
+        whether to link it to the selected segment, the chosen code and the
+        segment's meeting; none ticked makes a free analytic memo.
+    panels : Accordion
+        *New code*, *Merge codes*, *Write a memo* (closed at first).
     action_bar : HBox
         *Apply code*, *Remove coding*, *Undo*, *Reload* and, next to them,
         ``status``.
@@ -88,8 +97,9 @@ class CodingWidget(w.VBox):
         What the last action did, or why it was refused; in ``action_bar``,
         next to the buttons.
     button_status : dict of str to HTML
-        For the buttons away from the action bar (keys ``memo`` and
-        ``add_code``): a refusal shown next to the button pressed.
+        For the buttons away from the action bar (keys ``memo``,
+        ``add_code``, ``merge`` and ``note``, the last for *Write memo*): a
+        refusal shown next to the button pressed.
 
     Examples
     --------
@@ -175,6 +185,26 @@ class CodingWidget(w.VBox):
         self.new_color = _classed(w.Text(description="Colour", placeholder="#RRGGBB (optional)"), "ebm-new-color")
         self.add_code_button = _classed(w.Button(description="Add code", icon="plus",
                                                  tooltip="Add this code to the codebook and save"), "ebm-add-code")
+        # ---- merge codes, write a memo
+        self.merge_source = _classed(w.Dropdown(options=[], description="Merge", layout=w.Layout(width="40em")),
+                                     "ebm-merge-source")
+        self.merge_target = _classed(w.Dropdown(options=[], description="into", layout=w.Layout(width="40em")),
+                                     "ebm-merge-target")
+        self.merge_button = _classed(w.Button(description="Merge codes", icon="compress",
+                                              tooltip="Recode every coding of the first code to the second, move its "
+                                                      "sub-codes, retire it; one change (Undo takes it back)"),
+                                     "ebm-merge")
+        self.memo_title = _classed(w.Text(description="Title", layout=w.Layout(width="40em")), "ebm-memo-title")
+        self.memo_body = _classed(w.Textarea(description="Memo", placeholder="Markdown",
+                                             layout=w.Layout(width="40em", height="7em")), "ebm-memo-body")
+        self.memo_link_segment = _classed(w.Checkbox(value=True, description="link to this segment", indent=True),
+                                          "ebm-memo-link-segment")
+        self.memo_link_code = _classed(w.Checkbox(value=False, description="link to the chosen code", indent=False),
+                                       "ebm-memo-link-code")
+        self.memo_link_meeting = _classed(w.Checkbox(value=False, description="link to its meeting", indent=False),
+                                          "ebm-memo-link-meeting")
+        self.write_memo_button = _classed(w.Button(description="Write memo", icon="pencil",
+                                                   tooltip="Save this memo as a file in memos/"), "ebm-write-memo")
         # ---- undo, reload, status
         self.undo_button = _classed(w.Button(description="Undo", icon="undo",
                                              tooltip="Take back your last change (also one of an earlier session) "
@@ -184,12 +214,25 @@ class CodingWidget(w.VBox):
                                       "ebm-reload")
         self.status = _classed(w.HTML(layout=w.Layout(flex="1 1 auto", margin="0 0 0 1em")), "ebm-status")
         self.button_status = {name: _classed(w.HTML(), "ebm-button-status", f"ebm-{name.replace('_', '-')}-status")
-                              for name in ("memo", "add_code")}
+                              for name in ("memo", "add_code", "merge", "note")}
 
         new_code_form = w.VBox([self.new_code_id, self.new_name_sv, self.new_name_en, self.new_parent,
                                 self.new_definition, self.new_include, self.new_exclude, self.new_example,
                                 self.new_color, w.HBox([self.add_code_button, self.button_status["add_code"]])])
-        self.new_code_panel = w.Accordion(children=[new_code_form], titles=("New code",), selected_index=None)
+        merge_form = w.VBox([
+            w.HTML("All codings of the first code move to the second (a coding the second already has on the same "
+                   "span by the same coder is removed, its memo kept); its sub-codes move under the second; the "
+                   "first is retired, never deleted. <b>Undo</b> takes the whole merge back."),
+            self.merge_source, self.merge_target, w.HBox([self.merge_button, self.button_status["merge"]])])
+        memo_form = w.VBox([
+            w.HTML("A memo on the selected segment, the chosen code, the segment's meeting — or, with nothing ticked, "
+                   "a free analytic memo. Saved as a Markdown file in <code>memos/</code>."),
+            self.memo_title, self.memo_body,
+            w.HBox([self.memo_link_segment, self.memo_link_code, self.memo_link_meeting]),
+            w.HBox([self.write_memo_button, self.button_status["note"]])])
+        self.panels = _classed(w.Accordion(children=[new_code_form, merge_form, memo_form],
+                                           titles=("New code", "Merge codes", "Write a memo"), selected_index=None),
+                               "ebm-panels")
         self.action_bar = _classed(w.HBox(
             [self.apply_button, self.remove_button, self.undo_button, self.reload_button, self.status],
             layout=w.Layout(align_items="center", width="100%")), "ebm-action-bar")
@@ -213,7 +256,7 @@ class CodingWidget(w.VBox):
                     w.VBox([self.memo_button, self.button_status["memo"]], layout=w.Layout(width="14em"))],
                    layout=w.Layout(width="100%")),
             self.codings_view,
-            self.new_code_panel,
+            self.panels,
         ])
         self.add_class("ebm-coding-widget")
         for button in (self.apply_button, self.remove_button, self.undo_button, self.reload_button):
@@ -236,6 +279,8 @@ class CodingWidget(w.VBox):
         self.remove_button.on_click(lambda _: self.remove())
         self.memo_button.on_click(lambda _: self.save_memo())
         self.add_code_button.on_click(lambda _: self.add_code())
+        self.merge_button.on_click(lambda _: self.merge_codes())
+        self.write_memo_button.on_click(lambda _: self.write_memo())
         self.undo_button.on_click(lambda _: self.undo())
         self.reload_button.on_click(lambda _: self.reload())
 
@@ -316,7 +361,8 @@ class CodingWidget(w.VBox):
         self._busy = True
         try:
             for select, head, options in ((self.code_select, [], found), (self.code_filter, [("All codes", ALL)], tree),
-                                          (self.new_parent, [("(top level)", ALL)], tree)):
+                                          (self.new_parent, [("(top level)", ALL)], tree),
+                                          (self.merge_source, [], tree), (self.merge_target, [], tree)):
                 keep = select.value
                 if select is self.code_select:  # a search that matched nothing leaves no value: keep the last one
                     keep = keep or self._last_code
@@ -553,6 +599,35 @@ class CodingWidget(w.VBox):
                 field.value = ""
             self.new_parent.value = ALL
         return self._show(outcome, "add_code")
+
+    def merge_codes(self) -> Outcome:
+        """Merge ``merge_source`` into ``merge_target`` (the *Merge codes* button)."""
+        outcome = self.bench.merge_codes(self.merge_source.value, self.merge_target.value)
+        return self._after_change(outcome, "merge", codebook=True)
+
+    def memo_links(self) -> list[str]:
+        """The links the ticked boxes of *Write a memo* give, e.g. ``["segment:O010", "code:trust"]``."""
+        links = []
+        seg = self.segment_select.value
+        if self.memo_link_segment.value and seg:
+            links.append(f"segment:{seg}")
+        if self.memo_link_code.value and self.code_select.value:
+            links.append(f"code:{self.code_select.value}")
+        if self.memo_link_meeting.value and seg:
+            meeting = self.bench.segments.set_index("segment_id").at[seg, "meeting"]
+            if pd.notna(meeting):
+                links.append(f"meeting:{int(meeting)}")
+        return links
+
+    def write_memo(self) -> Outcome:
+        """Save the memo of *Write a memo* as a file in ``memos/`` (the *Write memo* button)."""
+        if self.memo_link_meeting.value and not any(x.startswith("meeting:") for x in self.memo_links()):
+            return self._show(Outcome("error", "this segment belongs to no meeting: untick “link to its meeting”."),
+                              "note")
+        outcome = self.bench.add_memo(self.memo_title.value, self.memo_body.value, self.memo_links())
+        if outcome.ok:
+            self.memo_title.value = self.memo_body.value = ""
+        return self._show(outcome, "note")
 
     def undo(self) -> Outcome:
         """Take back this coder's last change, also one of an earlier session (the *Undo* button)."""
