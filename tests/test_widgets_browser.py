@@ -214,6 +214,22 @@ def drag_across(page, words: str) -> None:
     page.mouse.up()
 
 
+def open_panel(page, title: str) -> None:
+    """Open a section of the workbench's accordion (New code, Merge codes, Write a memo) with a click."""
+    header = page.locator(".ebm-panels .jupyter-widget-Collapse-header", has_text=title)
+    header.scroll_into_view_if_needed()
+    header.click()
+
+
+def choose(page, selector: str, starts: str) -> None:
+    """Pick the option of a <select> whose label (spaces normalised) starts with ``starts``."""
+    select = page.locator(selector)
+    labels = select.evaluate("s => [...s.options].map(o => o.textContent)")
+    found = [label for label in labels if " ".join(label.replace("\xa0", " ").split()).startswith(starts)]
+    assert len(found) == 1, (starts, labels)
+    select.select_option(label=found[0])
+
+
 def box(page, selector: str) -> dict:
     found = page.locator(selector).first.bounding_box()
     assert found, f"{selector} is not on screen"
@@ -294,6 +310,36 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
         assert len({round(h["y"]) for h in heads}) == 1
         page.locator(".ebm-action-bar").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-select-highlight-clicked-1366x768.png"))
+
+        # 7. merge two codes: every coding of empathy becomes trust, empathy is retired (not deleted)
+        empathy = {cid for cid, r in rows_on_disk(lab["data"]).items() if r["code_id"] == "empathy"}
+        assert empathy
+        open_panel(page, "Merge codes")
+        choose(page, ".ebm-merge-source select", "soft_values > empathy — ")
+        choose(page, ".ebm-merge-target select", "soft_values > trust — ")
+        settle(page)
+        page.locator("button.ebm-merge").click()
+        assert "merged empathy into trust" in wait_for_status(page, "merged empathy")
+        merged = rows_on_disk(lab["data"])
+        assert {merged[cid]["code_id"] for cid in empathy if cid in merged} == {"trust"}
+        assert rows_on_disk(lab["data"], "codebook")["empathy"]["status"] == "retired"
+        page.locator(".ebm-action-bar").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "lab-select-merged-1366x768.png"))
+
+        # 8. write a memo on this segment and the chosen code
+        open_panel(page, "Write a memo")
+        page.locator(".ebm-memo-title input").fill("Trötthet och stöd")
+        page.locator(".ebm-memo-body textarea").fill("Stödet nämns i samma andetag som tröttheten (syntetiskt exempel).")
+        page.locator(".ebm-memo-link-code input").check()
+        settle(page)
+        page.locator("button.ebm-write-memo").click()
+        assert "memo M001" in wait_for_status(page, "memo M001")
+        beside = page.locator(".ebm-note-status")
+        assert "Saved" in beside.inner_text() and beside.is_visible()  # the answer is next to the button pressed
+        memo = (lab["data"] / "memos" / "M001.md").read_text(encoding="utf-8")
+        assert "title: Trötthet och stöd" in memo and "- segment:E999" in memo and "- code:trust" in memo
+        assert memo.rstrip().endswith("Stödet nämns i samma andetag som tröttheten (syntetiskt exempel).")
+        page.screenshot(path=str(ARTIFACTS / "lab-select-memo-1366x768.png"))
     finally:
         page.screenshot(path=str(ARTIFACTS / "lab-select-last-1366x768.png"))
         context.close()

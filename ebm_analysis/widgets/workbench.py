@@ -98,8 +98,8 @@ class CodingWidget(w.VBox):
         next to the buttons.
     button_status : dict of str to HTML
         For the buttons away from the action bar (keys ``memo``,
-        ``add_code``, ``merge`` and ``note``, the last for *Write memo*): a
-        refusal shown next to the button pressed.
+        ``add_code``, ``merge`` and ``note``, the last for *Write memo*):
+        what the click did (saved or refused), next to the button pressed.
 
     Examples
     --------
@@ -350,7 +350,7 @@ class CodingWidget(w.VBox):
     def _show(self, outcome: Outcome, button: str | None = None) -> Outcome:
         self.status.value = status_html(outcome.kind, outcome.message)
         for name, place in self.button_status.items():
-            place.value = status_html(outcome.kind, outcome.message) if name == button and not outcome.ok else ""
+            place.value = status_html(outcome.kind, outcome.message) if name == button else ""
         self.reload_button.button_style = "warning" if outcome.kind == "conflict" else ""
         return outcome
 
