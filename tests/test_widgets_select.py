@@ -271,10 +271,23 @@ def test_status_sits_next_to_the_buttons_and_the_static_view_keeps_the_codings(d
     assert '<table class="ebm-codings"' in page and "K0058" in page and "<script" not in page
 
 
-def test_segment_list_shows_more_than_48_characters(data_copy):
+def test_segment_list_carries_the_whole_text(data_copy):
     wb = CodingWidget(data_copy, coder=CODER)
     texts = {v: k for k, v in wb.segment_select.options}
     with (data_copy / "observations.csv").open(newline="", encoding="utf-8") as f:
-        long_one = next(r for r in csv.DictReader(f) if len(r["text_sv"]) > 120)
-    shown = texts[long_one["note_id"]].split(" · ", 3)[-1]
-    assert len(shown) >= 120 and long_one["text_sv"].startswith(shown.rstrip("…")[:100])
+        longest = max(csv.DictReader(f), key=lambda r: len(r["text_sv"]))
+    assert len(longest["text_sv"]) > 200
+    assert texts[longest["note_id"]].split(" · ", 3)[-1] == " ".join(longest["text_sv"].split())
+
+
+def test_segment_list_refuses_a_value_not_in_it():
+    from traitlets import TraitError
+
+    from ebm_analysis.widgets.segment_list import SegmentList
+
+    chooser = SegmentList()
+    chooser.options = [("E1 · a", "E1")]
+    chooser.value = "E1"
+    with pytest.raises(TraitError):
+        chooser.value = "E2"
+    assert chooser.value == "E1"

@@ -14,6 +14,7 @@ from ebm_analysis.widgets.core import (
     ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, code_tree, search_codes, segments_html,
     shorten, status_html,
 )
+from ebm_analysis.widgets.segment_list import SegmentList
 from ebm_analysis.widgets.segment_text import SegmentText
 
 __all__ = ["CodingWidget"]
@@ -51,8 +52,9 @@ class CodingWidget(w.VBox):
         The logic (store, coder, segments); usable without the widget.
     source_filter, meeting_filter, role_filter, code_filter, search_text
         The filters (``search_text`` searches Swedish and English).
-    segment_select : Select
-        The filtered segments; its value is a segment id.
+    segment_select : SegmentList
+        The filtered segments, each with its whole Swedish text (up to three
+        lines shown, all of it on hover); its value is a segment id.
     segment_view : SegmentText
         The selected segment, codes highlighted (each sub-code a shade of its
         parent's colour), its English translation. Selecting Swedish text in
@@ -137,7 +139,7 @@ class CodingWidget(w.VBox):
             continuous_update=False, layout=w.Layout(width="22em")), "ebm-search")
         self.count_label = _classed(w.HTML(), "ebm-count")
         # ---- segment list and view
-        self.segment_select = _classed(w.Select(options=[], rows=16, layout=w.Layout(width="100%")),
+        self.segment_select = _classed(SegmentList(layout=w.Layout(width="100%", height="24em")),
                                        "ebm-segment-select")
         self.segment_view = _classed(SegmentText(layout=w.Layout(width="100%")), "ebm-segment-view")
         self.codings_view = _classed(w.HTML(layout=w.Layout(width="100%")), "ebm-codings-view")
@@ -393,7 +395,7 @@ class CodingWidget(w.VBox):
         table = self.filtered
         self.count_label.value = f"{len(table)} of {len(self.bench.segments)} segments"
         options = [(f"{r.segment_id} · {label(str(r.source_type))} · "
-                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · {shorten(r.text_sv, 160)}",
+                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · {' '.join(str(r.text_sv).split())}",
                     r.segment_id) for r in table.itertuples()]
         keep = self.segment_select.value
         self._busy = True
