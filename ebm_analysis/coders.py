@@ -40,12 +40,14 @@ from ebm_analysis import atomic
 from ebm_analysis.agreement import _prepare, agreement_table
 from ebm_analysis.changelog import LOG_FILE
 from ebm_analysis.errors import DataError, Problem, shorten
+from ebm_analysis.project import default_data_dir
 
 if TYPE_CHECKING:
     from ebm_analysis.coding import CodingStore
 
 __all__ = ["MARKER_FILE", "CONSENSUS", "MERGE_CODER_COLUMNS", "DISAGREEMENT_COLUMNS", "DECISIONS", "coder_copy",
-           "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker"]
+           "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker",
+           "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO"]
 
 #: The marker file of a coder copy.
 MARKER_FILE = "CODER_COPY.json"
@@ -57,6 +59,9 @@ MERGE_CODER_COLUMNS = ["copy_coding_id", "coding_id", "segment_id", "code_id", "
 DISAGREEMENT_COLUMNS = ["disagreement_id", "segment_id", "code_id", "level", "coder_a", "coder_b", "kind",
                         "coded_by", "chars_a", "chars_b", "chars_both", "spans_a", "spans_b", "text_a_only",
                         "text_b_only", "text_sv", "text_en"]
+#: Columns of :func:`decisions`.
+DECISION_COLUMNS = ["disagreement_id", "segment_id", "code_id", "coder_a", "coder_b", "decision", "reason", "coder",
+                    "time", "seq"]
 #: What :func:`adjudicate` accepts as a decision (besides the two coders' names for ``a`` and ``b``).
 DECISIONS = ("a", "b", "both", "neither")
 
@@ -508,3 +513,127 @@ def coder_agreement(project, coder_a: str, coder_b: str, *, level: str = "top",
     codings = project.codings if codings is None else codings
     return agreement_table(codings, project.segments(), coders=(coder_a, coder_b), level=level,
                            codebook=project.codebook)
+
+
+def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) -> pd.DataFrame:
+    """The adjudication decisions recorded in a data folder's change log, the latest per disagreement.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The data folder.
+    coder_a, coder_b : str, optional
+        Only decisions between these two coders.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DECISION_COLUMNS`: ``disagreement_id``
+        (``<segment_id>/<code_id>``), ``segment_id``, ``code_id``,
+        ``coder_a``, ``coder_b``, ``decision`` (a, b, both, neither),
+        ``reason``, ``coder`` (who decided), ``time`` (UTC), ``seq`` (the
+        change-log entry). A decision whose transaction was undone is left out.
+
+    Examples
+    --------
+    >>> decisions(default_data_dir()).columns.tolist()[:3]
+    ['disagreement_id', 'segment_id', 'code_id']
+    """
+    from ebm_analysis.changelog import read_forward
+
+    path = Path(folder) / LOG_FILE
+    entries = read_forward(path).entries if path.is_file() else []
+    undone = {e.undoes for e in entries if e.undoes is not None}
+    latest: dict[str, list] = {}
+    for e in entries:
+        info = e.after or {}
+        if e.op != "note" or e.action != "adjudicate" or e.tx in undone:
+            continue
+        if coder_a is not None and (info.get("coder_a"), info.get("coder_b")) != (coder_a, coder_b):
+            continue
+        key = f"{info.get('segment')}/{info.get('code')}"
+        latest[key] = [key, info.get("segment"), info.get("code"), info.get("coder_a"), info.get("coder_b"),
+                       info.get("decision"), e.reason, e.coder, e.time, e.seq]
+    out = pd.DataFrame(list(latest.values()), columns=DECISION_COLUMNS)
+    return out.astype({c: "Int64" if c == "seq" else "string" for c in DECISION_COLUMNS})
+
+
+# ---------------------------------------------------------------- a synthetic second coder (demonstrations, tests)
+
+#: The memo every synthetic coding carries, so that it is never taken for real coding.
+SYNTHETIC_MEMO = "SYNTHETIC coding made by ebm_analysis.coders.simulate_coder (seed {seed}); not a human judgement"
+
+
+def simulate_coder(copy_dir: str | Path, reference: pd.DataFrame, coder: str, *, seed: int = 12,
+                   keep: float = 0.7, other_code: float = 0.12, trim: float = 0.1) -> pd.DataFrame:
+    """Code a coder copy as a SYNTHETIC second coder: a perturbed copy of ``reference``'s codings.
+
+    For demonstrations and tests of the second-coder round trip only; the
+    EBM project has no second human coder. Each reference coding is, at
+    random (``numpy`` generator seeded with ``seed``, so the same every run):
+    kept as it is (``keep``); given a sibling code instead, or the parent when
+    it has no sibling (``other_code``); kept with its span cut to its first
+    half (``trim``); or left out (the rest). Every synthetic coding's memo
+    says it is synthetic (:data:`SYNTHETIC_MEMO`).
+
+    Parameters
+    ----------
+    copy_dir : str or Path
+        A folder made by :func:`coder_copy`; coded through its store.
+    reference : DataFrame
+        The codings to perturb (one coder's, shaped as ``codings.csv``).
+    coder : str
+        The synthetic coder's id (the copy's coder).
+    seed : int, default 12
+    keep, other_code, trim : float
+        Probabilities (their sum at most 1; the rest is left out).
+
+    Returns
+    -------
+    DataFrame
+        The synthetic codings: ``coding_id`` (in the copy), ``segment_id``,
+        ``code_id``, ``start``, ``end``, ``change`` (kept, other code, trimmed).
+    """
+    from ebm_analysis.coding import CodingStore
+
+    if min(keep, other_code, trim) < 0 or keep + other_code + trim > 1:
+        raise DataError(Problem("(arguments)", None, "keep", f"keep {keep}, other_code {other_code}, trim {trim}",
+                                "expected probabilities from 0 to 1 with a sum of at most 1"))
+    store = CodingStore.open(copy_dir, coder=coder)
+    book = store.codebook
+    parent = {str(c): (None if pd.isna(p) else str(p)) for c, p in zip(book["code_id"], book["parent_id"])}
+    rng = np.random.default_rng(seed)
+    rows = []
+    with store.transaction(coder, f"synthetic second coder (seed {seed})", action="simulate coder") as tx:
+        for r in reference.sort_values("coding_id").to_dict("records"):
+            draw = rng.random()
+            code, start, end = str(r["code_id"]), _int(r["start"]), _int(r["end"])
+            text = store.text(str(r["segment_id"]))
+            if draw < keep:
+                change = "kept"
+            elif draw < keep + other_code:
+                siblings = sorted(c for c, p in parent.items() if p == parent[code] and c != code and p is not None)
+                code = siblings[int(rng.integers(len(siblings)))] if siblings else (parent[code] or code)
+                change = "other code"
+            elif draw < keep + other_code + trim:
+                lo, hi = (start, end) if start is not None else (0, len(text))
+                start, end = lo, lo + max(1, (hi - lo) // 2)
+                if not text[start:end].strip():
+                    start, end = _int(r["start"]), _int(r["end"])
+                change = "trimmed"
+            else:
+                continue
+            key = (str(r["segment_id"]), code, start, end)
+            if any(k == key for k in (row[1:5] for row in rows)):
+                continue
+            cid = tx.add_coding(str(r["segment_id"]), code, coder=coder, start=start, end=end,
+                                memo=SYNTHETIC_MEMO.format(seed=seed))
+            rows.append([cid, *key, change])
+    store.close()
+    out = pd.DataFrame(rows, columns=["coding_id", "segment_id", "code_id", "start", "end", "change"])
+    return out.astype({"start": "Int64", "end": "Int64", "coding_id": "string", "segment_id": "string",
+                       "code_id": "string", "change": "string"})
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)

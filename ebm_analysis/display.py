@@ -242,6 +242,17 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "valid": ("Valid against the schema", "Giltig mot schemat"),
     "decimals": ("Decimals printed", "Tryckta decimaler"),
     "mean_value": ("Mean", "Medelvärde"),
+    # a second coder and adjudication (ebm_analysis.coders)
+    "coder": ("Coder", "Kodare"),
+    "change": ("Change", "Ändring"),
+    "disagreements": ("Disagreements", "Oenigheter"),
+    "disagreement_id": ("Disagreement", "Oenighet"),
+    "decision": ("Decision", "Beslut"),
+    "reason": ("Reason", "Skäl"),
+    "spans_a": ("Spans of coder A", "Kodare A:s spann"),
+    "spans_b": ("Spans of coder B", "Kodare B:s spann"),
+    "text_a_only": ("Only coder A coded", "Bara kodare A kodade"),
+    "text_b_only": ("Only coder B coded", "Bara kodare B kodade"),
 }
 
 #: Coded values → (English, Swedish) words, by the columns they appear in.

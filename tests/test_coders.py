@@ -277,3 +277,20 @@ def test_merge_coder_beside_a_concurrent_writer_loses_nothing(data_copy, copy, t
     project = load_project(data_copy)
     assert (project.codings["coder"] == "R9").sum() == len(written)
     assert (project.codings["coder"] == "coder2").sum() == 60
+
+
+def test_the_synthetic_coder_is_deterministic_and_labelled(data_copy, tmp_path):
+    from ebm_analysis.coders import simulate_coder
+
+    reference = load_project(data_copy).codings
+    runs = []
+    for name in ("a", "b"):
+        out = coder_copy(data_copy, tmp_path / name, "coder2")
+        runs.append(simulate_coder(out, reference, "coder2", seed=5))
+        memos = set(load_project(out).codings["memo"])
+        assert len(memos) == 1 and memos.pop().startswith("SYNTHETIC coding")
+    pd.testing.assert_frame_equal(runs[0], runs[1])
+    assert set(runs[0]["change"]) == {"kept", "other code", "trimmed"}
+    assert 0 < len(runs[0]) < len(reference)
+    with pytest.raises(DataError, match="sum of at most 1"):
+        simulate_coder(tmp_path / "a", reference, "coder2", keep=0.9, trim=0.2)

@@ -4,6 +4,10 @@
   read one with its codes highlighted, code a sentence or a character span,
   remove codings, write memos, add codes, undo. Every click saves at once
   through :class:`~ebm_analysis.coding.CodingStore`.
+- :class:`MemoWidget` — list, search, read, write and edit memos
+  (:mod:`ebm_analysis.memos`).
+- :class:`AdjudicationWidget` — walk two coders' disagreements one by one and
+  record each decision, with a reason, as the coder ``consensus``.
 - :class:`ThemeExplorer` — a theme's passages in context (Swedish with
   English) and its place across the eight meetings. Read-only.
 
@@ -23,10 +27,12 @@ from ebm_analysis.widgets.core import (
     ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, code_tree, filter_segments,
     highlight_html, sentence_spans, theme_by_meeting, theme_quotes,
 )
+from ebm_analysis.widgets.adjudicate import AdjudicationWidget
 from ebm_analysis.widgets.explorer import ThemeExplorer
+from ebm_analysis.widgets.memos import MemoWidget
 from ebm_analysis.widgets.workbench import CodingWidget
 
 __all__ = [
-    "CodingWidget", "ThemeExplorer", "Workbench", "Outcome", "sentence_spans", "code_tree", "code_options",
+    "CodingWidget", "ThemeExplorer", "MemoWidget", "AdjudicationWidget", "Workbench", "Outcome", "sentence_spans", "code_tree", "code_options",
     "filter_segments", "highlight_html", "theme_quotes", "theme_by_meeting", "ALL", "NO_MEETING", "WHOLE", "CHARS",
 ]
