@@ -256,7 +256,16 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
         page.wait_for_function("(w) => { const t = document.querySelector('.ebm-segment-view .ebm-segment-text'); "
                                "return t && t.textContent === w; }", arg=SYNTHETIC_TEXT)
 
-        # 1. drag across words after two emoji and ending in one: the span follows, in Python offsets
+        # 1a. a double-click takes a word, and the span follows it
+        page.locator(".ebm-segment-view .ebm-segment-text").scroll_into_view_if_needed()
+        spot = page.evaluate(WHERE_ARE_WORDS, "mentorerna")
+        page.mouse.dblclick((spot["x1"] + spot["x2"]) / 2, spot["y1"])
+        word = SYNTHETIC_TEXT.index("mentorerna")
+        page.wait_for_function("(w) => document.querySelector('.ebm-span-preview').innerText.includes(w)",
+                               arg=f"Span {word}–{word + len('mentorerna')}")
+        assert "«mentorerna»" in page.locator(".ebm-span-preview").inner_text()
+
+        # 1b. drag across words after two emoji and ending in one: the span follows, in Python offsets
         words = "trött – men här får vi stöd 💪"
         start = SYNTHETIC_TEXT.index(words)
         end = start + len(words)
