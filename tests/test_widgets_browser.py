@@ -352,6 +352,19 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
         assert "title: Trötthet och stöd" in memo and "- segment:E999" in memo and "- code:trust" in memo
         assert memo.rstrip().endswith("Stödet nämns i samma andetag som tröttheten (syntetiskt exempel).")
         page.screenshot(path=str(ARTIFACTS / "lab-select-memo-1366x768.png"))
+
+        # 9. overlapping codings of two sub-codes of one theme: two shades, the overlap underlined
+        page.locator('.ebm-segment-select .ebm-segment-row[data-value="O010"]').click()
+        page.wait_for_function("() => { const t = document.querySelector('.ebm-segment-view .ebm-segment-head'); "
+                               "return t && t.innerText.startsWith('O010'); }")
+        marks = page.locator(".ebm-segment-view mark.ebm-mark").evaluate_all(
+            "ms => ms.map(m => [m.dataset.codes, getComputedStyle(m).backgroundColor, getComputedStyle(m).boxShadow])")
+        style = {codes: (color, shadow) for codes, color, shadow in marks}
+        whole, overlap = style["sensitive_questions"], style["trust sensitive_questions"]  # narrowest first
+        assert whole[0] != overlap[0], marks  # trust and sensitive_questions: two shades of soft_values' blue
+        assert whole[1] == "none" and overlap[1] != "none", marks  # the wider coding underlines the overlap
+        page.locator(".ebm-action-bar").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "lab-select-overlap-shades-1366x768.png"))
     finally:
         page.screenshot(path=str(ARTIFACTS / "lab-select-last-1366x768.png"))
         context.close()

@@ -34,8 +34,11 @@ def shade(color: str, index: int, count: int) -> str:
     """Shade ``index`` (0-based) of ``count`` sibling shades derived from ``color``.
 
     Shades are lighter than ``color`` (lightness spread over about a quarter
-    of the scale, never paler than 0.86) and turned in hue by ±8° per
-    step away from the middle sibling, so neighbours differ in two ways.
+    of the scale, never paler than 0.86) and turned in hue by ±6° per
+    step away from the middle sibling. Lightness goes by every other
+    sibling (0, 2, 4, …, then 1, 3, …), so that neighbours in the codebook,
+    which hue alone would keep close, differ in lightness by two steps or
+    more.
 
     Parameters
     ----------
@@ -61,8 +64,9 @@ def shade(color: str, index: int, count: int) -> str:
     top = min(light + 0.32, 0.86)
     low = min(light + 0.08, top - 0.04)
     step = 0.0 if count <= 1 else (top - low) / (count - 1)
-    new_light = (low + top) / 2 if count <= 1 else low + index * step
-    new_hue = (hue + (index - (count - 1) / 2) * (8 / 360)) % 1.0
+    order = [*range(0, count, 2), *range(1, count, 2)]
+    new_light = (low + top) / 2 if count <= 1 else low + order.index(index) * step
+    new_hue = (hue + (index - (count - 1) / 2) * (6 / 360)) % 1.0
     r, g, b = colorsys.hls_to_rgb(new_hue, new_light, min(sat, 0.85))
     return "#" + "".join(f"{round(v * 255):02x}" for v in (r, g, b))
 
