@@ -750,6 +750,17 @@ def test_write_a_memo_linked_to_the_segment_code_and_meeting(data_copy):
         "- segment:O010", "- code:trust", f"- meeting:{meeting}"]
     assert body.strip() == "Trust follows from being *listened to* (O010)."
     assert wb.memo_title.value == "" and wb.memo_body.value == ""  # the form is cleared after a save
+    assert "Memos on this segment" in wb.segment_view.value and "Tillit kommer av att bli lyssnad på" in wb.segment_view.value
+    wb.segment_select.value = "O011"
+    assert "Memos on this segment" not in wb.segment_view.value  # only the segment it is linked to
+
+
+def test_an_unreadable_memo_folder_shows_in_the_segment_view_not_as_an_exception(data_copy):
+    (data_copy / "memos").mkdir()
+    (data_copy / "memos" / "M001.md").write_text("no front matter at all\n", encoding="utf-8")
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    assert "The memos could not be read" in wb.segment_view.value and "M001.md" in wb.segment_view.value
 
 
 def test_a_memo_without_title_is_refused_and_what_was_typed_stays(data_copy):

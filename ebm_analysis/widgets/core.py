@@ -594,7 +594,30 @@ class Workbench:
                 f"{html.escape(label(str(row['source_type'])))} · {html.escape(label(str(row['speaker_role'])))} · {meeting}</div>")
         english = (f'<div class="ebm-segment-en" lang="en" style="color:#555;margin-top:0.4em">'
                    f"<em>{html.escape(self.text_en(segment_id))}</em></div>")
-        return head + highlight_html(text, cod, book, hits) + english
+        return head + highlight_html(text, cod, book, hits) + english + self.memos_html(segment_id)
+
+    def memos_html(self, segment_id: str) -> str:
+        """The memos linked to a segment (``segment:<id>``), one line each; empty when there are none.
+
+        A memo folder that cannot be read is shown as a red line naming the
+        problem, never as an exception.
+        """
+        from ebm_analysis.memos import MEMO_DIR, load_memos, search_memos
+
+        if not (self.store.folder / MEMO_DIR).is_dir():
+            return ""
+        try:
+            found = search_memos(load_memos(self.store.folder, project=self.store.project), link=f"segment:{segment_id}")
+        except DataError as err:
+            return (f'<div class="ebm-segment-memos" style="color:#b00020">The memos could not be read: '
+                    f"{html.escape(str(err.problems[0]) if err.problems else str(err))}</div>")
+        if found.empty:
+            return ""
+        items = "".join(f"<li><b>{html.escape(str(r.memo_id))}</b> {html.escape(str(r.title))} "
+                        f'<span style="color:#777">({html.escape(str(r.author))}, {html.escape(str(r.created))})</span>'
+                        "</li>" for r in found.itertuples())
+        return (f'<div class="ebm-segment-memos" style="margin-top:0.4em"><b>Memos on this segment</b>'
+                f'<ul style="margin:0.2em 0">{items}</ul></div>')
 
     # ------------------------------------------------------------ actions
 

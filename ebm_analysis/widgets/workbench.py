@@ -629,6 +629,8 @@ class CodingWidget(w.VBox):
         outcome = self.bench.add_memo(self.memo_title.value, self.memo_body.value, self.memo_links())
         if outcome.ok:
             self.memo_title.value = self.memo_body.value = ""
+            if self.segment_select.value:  # the new memo is listed under the segment's text
+                self.segment_view.value = self.bench.view_html(self.segment_select.value, search=self.search_text.value)
         return self._show(outcome, "note")
 
     def undo(self) -> Outcome:
