@@ -250,7 +250,8 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
         longest = max(range(rows.count()), key=lambda i: len(rows.nth(i).get_attribute("title")))
         title = rows.nth(longest).get_attribute("title")
         assert len(title) > 200 and rows.nth(longest).text_content() == title  # the whole text, not cut
-        tall = rows.nth(longest).evaluate("r => r.getBoundingClientRect().height / parseFloat(getComputedStyle(r).lineHeight)")
+        tall = rows.nth(longest).evaluate(
+            "r => r.getBoundingClientRect().height / parseFloat(getComputedStyle(r).lineHeight)")
         assert tall > 2.5, f"the longest segment takes {tall:.1f} lines"
         page.locator(f'.ebm-segment-select .ebm-segment-row[data-value="{SYNTHETIC_ID}"]').click()
         page.wait_for_function("(w) => { const t = document.querySelector('.ebm-segment-view .ebm-segment-text'); "
@@ -277,7 +278,8 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
 
         # 2. find the code by typing part of its Swedish name, then press "a" in the segment view
         page.locator(".ebm-code-search input").fill("tillit")
-        page.wait_for_function("() => document.querySelector('.ebm-chosen-code').innerText.includes('soft_values > trust')")
+        page.wait_for_function(
+            "() => document.querySelector('.ebm-chosen-code').innerText.includes('soft_values > trust')")
         cells = page.locator(".jp-Notebook .jp-Cell").count()
         page.locator(".ebm-segment-view .ebm-segment-head").click()  # focus the view; the span stays chosen
         page.keyboard.press("a")
@@ -341,7 +343,8 @@ def test_select_text_with_the_mouse_apply_with_a_key_and_click_the_highlight(lab
         # 8. write a memo on this segment and the chosen code
         open_panel(page, "Write a memo")
         page.locator(".ebm-memo-title input").fill("Trötthet och stöd")
-        page.locator(".ebm-memo-body textarea").fill("Stödet nämns i samma andetag som tröttheten (syntetiskt exempel).")
+        page.locator(".ebm-memo-body textarea").fill(
+            "Stödet nämns i samma andetag som tröttheten (syntetiskt exempel).")
         page.locator(".ebm-memo-link-code input").check()
         settle(page)
         page.locator("button.ebm-write-memo").click()

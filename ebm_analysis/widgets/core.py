@@ -406,7 +406,8 @@ def codings_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame) -> st
             f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{color}"></span></td>'
             f'<td style="white-space:nowrap">{html.escape(str(row.coding_id))}</td>'
             f"<td>{html.escape(str(path))}</td>"
-            f'<td style="white-space:nowrap">{_span_text(row.start, row.end)}</td><td lang="sv">{html.escape(coded)}</td>'
+            f'<td style="white-space:nowrap">{_span_text(row.start, row.end)}</td>'
+            f'<td lang="sv">{html.escape(coded)}</td>'
             f"<td>{html.escape(str(row.coder))}</td><td>{html.escape(memo)}</td></tr>")
     head = "".join(f'<th style="white-space:nowrap;text-align:left;padding-right:0.8em">{h}</th>'
                    for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
@@ -607,7 +608,8 @@ class Workbench:
         if not (self.store.folder / MEMO_DIR).is_dir():
             return ""
         try:
-            found = search_memos(load_memos(self.store.folder, project=self.store.project), link=f"segment:{segment_id}")
+            memos = load_memos(self.store.folder, project=self.store.project)
+            found = search_memos(memos, link=f"segment:{segment_id}")
         except DataError as err:
             return (f'<div class="ebm-segment-memos" style="color:#b00020">The memos could not be read: '
                     f"{html.escape(str(err.problems[0]) if err.problems else str(err))}</div>")
@@ -688,7 +690,7 @@ class Workbench:
         return self._run(lambda: self.store.merge_codes(source_id, target_id, coder=self.coder), done)
 
     def add_memo(self, title: str, text: str, links: list[str] | tuple[str, ...] = ()) -> Outcome:
-        """Write a memo file in ``memos/`` linked to ``links`` (``code:…``, ``segment:…``, ``meeting:…``), and save.
+        """Write a memo file in ``memos/`` linked to ``links`` (``code:…``, ``segment:…``, ``meeting:…``); save.
 
         Returns
         -------

@@ -227,8 +227,8 @@ class CodingWidget(w.VBox):
                    "first is retired, never deleted. <b>Undo</b> takes the whole merge back."),
             self.merge_source, self.merge_target, w.HBox([self.merge_button, self.button_status["merge"]])])
         memo_form = w.VBox([
-            w.HTML("A memo on the selected segment, the chosen code, the segment's meeting — or, with nothing ticked, "
-                   "a free analytic memo. Saved as a Markdown file in <code>memos/</code>."),
+            w.HTML("A memo on the selected segment, the chosen code, the segment's meeting — or, with nothing "
+                   "ticked, a free analytic memo. Saved as a Markdown file in <code>memos/</code>."),
             self.memo_title, self.memo_body,
             w.HBox([self.memo_link_segment, self.memo_link_code, self.memo_link_meeting]),
             w.HBox([self.write_memo_button, self.button_status["note"]])])
@@ -288,7 +288,8 @@ class CodingWidget(w.VBox):
 
         self._refresh_codebook()
         self._refresh_segments()
-        ready = "Ready. Choose a segment, drag across its text (or choose a span), choose a code, click “Apply code”."
+        ready = ("Ready. Choose a segment, drag across its text (or choose a span), choose a code, "
+                 "click “Apply code”.")
         if self.bench.store.cleaned:
             ready += (f" (Removed {len(self.bench.store.cleaned)} temporary file(s) that an interrupted save had left "
                       "in the data folder.)")
@@ -395,7 +396,8 @@ class CodingWidget(w.VBox):
         table = self.filtered
         self.count_label.value = f"{len(table)} of {len(self.bench.segments)} segments"
         options = [(f"{r.segment_id} · {label(str(r.source_type))} · "
-                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · {' '.join(str(r.text_sv).split())}",
+                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · "
+                    f"{' '.join(str(r.text_sv).split())}",
                     r.segment_id) for r in table.itertuples()]
         keep = self.segment_select.value
         self._busy = True
