@@ -181,6 +181,33 @@ def test_clicking_a_highlight_selects_its_coding_and_cycles_through_overlaps(emo
     assert wb.coding_select.value == first
 
 
+def test_recode_after_clicking_a_highlight_keeps_span_and_memo(emoji_data):
+    wb = on_segment(emoji_data)
+    wb.code_select.value = "trust"
+    span = (TEXT.index("stöd"), TEXT.index("stöd") + len("stöd"))
+    wb.select_span(*span)
+    coding = wb.apply().coding_id
+    wb.memo_text.value = "Stöd."
+    wb.save_memo()
+    wb.coding_select.value = None
+    wb.segment_view.receive({"type": "mark", "codings": [coding]})
+    wb.code_select.value = "empathy"
+    wb.recode_button.click()
+    assert "recoded to empathy" in wb.status.value
+    assert [(r["coding_id"], r["code_id"], int(r["start"]), int(r["end"]), r["memo"]) for r in mine(emoji_data)] == [
+        (coding, "empathy", *span, "Stöd.")]
+    wb.undo_button.click()
+    assert [r["code_id"] for r in mine(emoji_data)] == ["trust"]
+
+
+def test_recode_without_a_coding_is_refused(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    wb.coding_select.value = None
+    wb.recode_button.click()
+    assert "ebm-status-error" in wb.status.value and mine(data_copy) == []
+
+
 def test_remove_after_clicking_a_highlight(emoji_data):
     wb = on_segment(emoji_data)
     wb.code_select.value = "trust"
@@ -264,7 +291,8 @@ def test_highlights_and_codings_table_use_the_shades(data_copy):
 def test_status_sits_next_to_the_buttons_and_the_static_view_keeps_the_codings(data_copy):
     wb = CodingWidget(data_copy, coder=CODER)
     bar = wb.action_bar.children
-    assert bar[:4] == (wb.apply_button, wb.remove_button, wb.undo_button, wb.reload_button) and bar[4] is wb.status
+    assert bar[:5] == (wb.apply_button, wb.recode_button, wb.remove_button, wb.undo_button, wb.reload_button)
+    assert bar[5] is wb.status
     assert wb.children.index(wb.action_bar) <= 3  # above the segment list, so it is on screen while coding
     wb.segment_select.value = "O010"
     page = wb.static_html()

@@ -654,6 +654,11 @@ class Workbench:
                             lambda cid: f"{cid}: {code_id} on {where} of {segment_id}.", returns_id=True)
         return outcome
 
+    def recode(self, coding_id: str, code_id: str) -> Outcome:
+        """Give a coding another code (same segment, span, coder and memo) and save."""
+        return self._run(lambda: self.store.recode(coding_id, code_id, coder=self.coder),
+                         lambda _: f"{coding_id} recoded to {code_id}.")
+
     def remove(self, coding_id: str) -> Outcome:
         """Delete a coding and save."""
         return self._run(lambda: self.store.remove(coding_id, coder=self.coder), lambda _: f"removed coding {coding_id}.")

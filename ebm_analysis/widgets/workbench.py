@@ -78,9 +78,10 @@ class CodingWidget(w.VBox):
         The codebook tree; its value is a code id.
     chosen_code : HTML
         The code that *Apply code* will apply, in full (path, name, colour).
-    apply_button, coding_select, remove_button, memo_text, memo_button, undo_button, reload_button
-        Apply the code to the span; the segment's codings; remove the
-        selected one; its memo and the button that saves it; undo; reload.
+    apply_button, coding_select, recode_button, remove_button, memo_text, memo_button, undo_button, reload_button
+        Apply the code to the span; the segment's codings; give the
+        selected one the chosen code; remove it; its memo and the button
+        that saves it; undo; reload.
     merge_source, merge_target, merge_button
         *Merge codes*: the code to merge (its codings follow; it is retired)
         and the code to merge it into.
@@ -91,8 +92,8 @@ class CodingWidget(w.VBox):
     panels : Accordion
         *New code*, *Merge codes*, *Write a memo* (closed at first).
     action_bar : HBox
-        *Apply code*, *Remove coding*, *Undo*, *Reload* and, next to them,
-        ``status``.
+        *Apply code*, *Recode*, *Remove coding*, *Undo*, *Reload* and, next
+        to them, ``status``.
     new_code_id, new_name_sv, new_name_en, new_parent, new_definition, new_include, new_exclude, new_example, new_color, add_code_button
         The form for a new code.
     status : HTML
@@ -163,6 +164,9 @@ class CodingWidget(w.VBox):
                                               tooltip="Code the chosen span with the chosen code and save "
                                                       "(or press Enter or A in the segment text)"),
                                      "ebm-apply")
+        self.recode_button = _classed(w.Button(description="Recode", icon="exchange",
+                                               tooltip="Give the selected coding the chosen code and save"),
+                                      "ebm-recode")
         # ---- codings of the segment
         self.coding_select = _classed(w.Select(options=[], rows=4, description="Codings",
                                                layout=w.Layout(width="100%")), "ebm-coding-select")
@@ -236,7 +240,8 @@ class CodingWidget(w.VBox):
                                            titles=("New code", "Merge codes", "Write a memo"), selected_index=None),
                                "ebm-panels")
         self.action_bar = _classed(w.HBox(
-            [self.apply_button, self.remove_button, self.undo_button, self.reload_button, self.status],
+            [self.apply_button, self.recode_button, self.remove_button, self.undo_button, self.reload_button,
+             self.status],
             layout=w.Layout(align_items="center", width="100%")), "ebm-action-bar")
         left = w.VBox([self.segment_select], layout=w.Layout(width="29%", min_width="14em"))
         middle = w.VBox([self.segment_view, self.span_preview],
@@ -261,7 +266,8 @@ class CodingWidget(w.VBox):
             self.panels,
         ])
         self.add_class("ebm-coding-widget")
-        for button in (self.apply_button, self.remove_button, self.undo_button, self.reload_button):
+        for button in (self.apply_button, self.recode_button, self.remove_button, self.undo_button,
+                       self.reload_button):
             button.layout = w.Layout(width="auto", flex="0 0 auto")
         self.layout.padding = "0 6px 0 0"  # keep the right-hand borders off the output area's edge
 
@@ -279,6 +285,7 @@ class CodingWidget(w.VBox):
         self.segment_view.on_apply(self.apply)
         self.apply_button.on_click(lambda _: self.apply())
         self.remove_button.on_click(lambda _: self.remove())
+        self.recode_button.on_click(lambda _: self.recode())
         self.memo_button.on_click(lambda _: self.save_memo())
         self.add_code_button.on_click(lambda _: self.add_code())
         self.merge_button.on_click(lambda _: self.merge_codes())
@@ -573,6 +580,13 @@ class CodingWidget(w.VBox):
         start, end = self.span
         outcome = self.bench.apply(seg, code, start, end)
         return self._after_change(outcome, "apply", select_coding=outcome.coding_id)
+
+    def recode(self) -> Outcome:
+        """Give the selected coding the chosen code (the *Recode* button)."""
+        coding, code = self.coding_select.value, self.code_select.value
+        if not coding or not code:
+            return self._show(Outcome("error", "choose a coding of this segment and the code to give it."), "recode")
+        return self._after_change(self.bench.recode(coding, code), "recode", select_coding=coding)
 
     def remove(self) -> Outcome:
         """Remove the selected coding (the *Remove coding* button)."""
