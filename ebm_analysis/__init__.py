@@ -37,6 +37,9 @@ from ebm_analysis.repair import repair_spans
 from ebm_analysis.queries import (code_by_attribute, code_by_meeting, code_frequencies, cooccurrence,
                                   descendants, retrieve, search_text)
 from ebm_analysis.words import word_frequencies
+from ebm_analysis.coding_query import query_by_meeting, query_passages
+from ebm_analysis.queries import compare_searches, meeting_shares, search_forms, text_per_meeting
+from ebm_analysis.words import top_words, word_totals
 from ebm_analysis.widgets import CodingWidget, ThemeExplorer
 from ebm_analysis.survey import grim_consistent, joint_combinations, joint_table, survey_summary
 from ebm_analysis import display  # the display layer: tables for readers (noqa: E402 — after the names it uses)
@@ -58,5 +61,14 @@ __all__ = [
     "Transaction", "SaveError", "LockTimeoutError", "log_table", "coding_activity", "repair_spans", "redact",
     "coder_copy", "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement",
     "load_memos", "search_memos",
+    "query_passages", "query_by_meeting", "meeting_shares", "text_per_meeting", "compare_searches", "search_forms",
+    "word_totals", "top_words",
 ]
+
+# Per-respondent survey answers (issue 13, point 2): import, distributions, the printed means recomputed.
+from ebm_analysis.survey import distribution_table, means_check  # noqa: E402
+from ebm_analysis.survey_import import import_survey  # noqa: E402
+
+__all__ += ["distribution_table", "import_survey", "means_check"]
+
 __version__ = "0.1.0"

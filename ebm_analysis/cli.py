@@ -107,7 +107,24 @@ def _survey(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(survey.format_summary_table(summary))
+        _print_answers_check(project)
     return 0
+
+
+def _print_answers_check(project) -> None:
+    """``survey``: each printed mean against the per-respondent answers, when the folder has them."""
+    from ebm_analysis import survey
+    from ebm_analysis.survey_answers import common_scale
+
+    if project.survey_responses.empty:
+        print("\nNo per-respondent answers in this data folder (survey_responses.csv has no rows): "
+              "the printed means cannot be recomputed.")
+        return
+    check = survey.means_check(project.survey_responses, project.survey_means,
+                               common_scale(project.survey_items, default=(1, 4)))
+    print("\nThe printed means recomputed from the answers in survey_responses.csv:")
+    for note in check["note"]:
+        print(f"  - {note}")
 
 
 def _export_qdpx(args: argparse.Namespace) -> int:
@@ -171,6 +188,11 @@ def _positive(kind):
 def _agreement(args: argparse.Namespace) -> int:
     from ebm_analysis.agreement import agreement_report
 
+    if args.other:
+        from ebm_analysis.coders import coder_agreement_report
+
+        print(coder_agreement_report(args.data_dir, args.coder, args.other, level=args.level))
+        return 0
     print(agreement_report(args.data_dir, coder=args.coder, level=args.level))
     return 0
 
@@ -272,6 +294,30 @@ def _redact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_survey(args: argparse.Namespace) -> int:
+    from ebm_analysis.survey_import import import_survey
+
+    result = import_survey(args.file, args.data, replace=args.replace, append=args.append,
+                           dry_run=args.dry_run, sheet=args.sheet)
+    print(result.summary())
+    return 0
+
+
+def _survey_import_commands(sub) -> None:
+    p = sub.add_parser("import-survey", help="import per-respondent survey answers (CSV or .xlsx, wide or long) "
+                                             "into survey_responses.csv, checked against survey_items.csv")
+    p.add_argument("file", help="a .csv or .xlsx file: one row per respondent and one column per statement (wide), "
+                                "or the columns respondent_id, group, item, answer (long)")
+    p.add_argument("--data", metavar="DATA_DIR", help="data folder (default: EBM_DATA_DIR or the bundled EBM data)")
+    p.add_argument("--sheet", help="the worksheet of an .xlsx file (default: the first)")
+    p.add_argument("--dry-run", action="store_true", help="check the file and say what would be imported; write nothing")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", help="replace every answer already in survey_responses.csv")
+    mode.add_argument("--append", action="store_true",
+                      help="add to the answers already there (every respondent must be new)")
+    p.set_defaults(func=_import_survey)
+
+
 def _store_commands(sub) -> None:
     p = sub.add_parser("log", help="print the change log: who changed which coding or code, when, and why")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
@@ -365,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="agreement between a coder and the dictionary coder, per code")
     p.add_argument("data_dir", nargs="?", help="data folder (default: the bundled EBM data)")
     p.add_argument("--coder", default="coder1", help="the human coder to compare (default: coder1)")
+    p.add_argument("--other", help="compare with this coder (e.g. coder2, consensus) instead of the dictionary coder")
     p.add_argument("--level", choices=("top", "code"), default="top",
                    help="top-level themes (sub-codes rolled up) or every code")
     p.set_defaults(func=_agreement)
@@ -380,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_report)
 
     _store_commands(sub)
+    _survey_import_commands(sub)
     from ebm_analysis.cli_codebook import add_commands
 
     add_commands(sub)

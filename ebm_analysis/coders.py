@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MARKER_FILE", "CONSENSUS", "MERGE_CODER_COLUMNS", "DISAGREEMENT_COLUMNS", "DECISIONS", "coder_copy",
            "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker",
-           "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO"]
+           "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO",
+           "coder_agreement_report"]
 
 #: The marker file of a coder copy.
 MARKER_FILE = "CODER_COPY.json"
@@ -428,13 +429,17 @@ def seed_consensus(store: CodingStore, coder_a: str, coder_b: str, *, consensus:
     made: list[list[str]] = []
     with store.transaction(coder, reason or f"agreed codings of {coder_a} and {coder_b}",
                            action="seed consensus") as tx:
+        index: dict[tuple, list[dict]] = {}
+        for row in (tx.get("codings", k) for k in tx.keys("codings")):
+            if row and row["coder"] in (coder_a, consensus):
+                index.setdefault((row["coder"], row["segment_id"], to_level.get(row["code_id"])), []).append(row)
         for code in codes:
             for seg, ma in masks[coder_a].get(code, {}).items():
                 mb = masks[coder_b].get(code, {}).get(seg)
-                if mb is None or not np.array_equal(ma, mb) or _rows_of(tx, consensus, seg, code, to_level):
+                if mb is None or not np.array_equal(ma, mb) or index.get((consensus, seg, code)):
                     continue
-                ids = _copy_codings(tx, _rows_of(tx, coder_a, seg, code, to_level),
-                                    f"agreed: {coder_a} and {coder_b}", consensus)
+                ids = _copy_codings(tx, index.get((coder_a, seg, code), []), f"agreed: {coder_a} and {coder_b}",
+                                    consensus)
                 made += [[seg, code, cid] for cid in ids]
     return pd.DataFrame(made, columns=["segment_id", "code_id", "coding_id"]).astype("string")
 
@@ -558,6 +563,26 @@ def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) ->
     return out.astype({c: "Int64" if c == "seq" else "string" for c in DECISION_COLUMNS})
 
 
+def coder_agreement_report(data_dir, coder_a: str, coder_b: str, level: str = "top") -> str:
+    """The printable agreement between two coders of a data folder (``python -m ebm_analysis agreement --other``).
+
+    Examples
+    --------
+    >>> print(coder_agreement_report(None, "coder1", "coder2"))
+    Traceback (most recent call last):
+    ...
+    ebm_analysis.errors.DataError: 1 problem in the data:
+      - codings, column 'coder': found 'coder2', who has no codings; ...
+    """
+    from ebm_analysis.agreement import format_agreement_table
+    from ebm_analysis.project import load_project
+
+    table = coder_agreement(load_project(data_dir), coder_a, coder_b, level=level)
+    head = (f"Agreement between {coder_a} and {coder_b}, level '{level}'\n"
+            "kappa/alpha: NaN (n/a) when undefined; character kappa pooled over all segments")
+    return head + "\n\n" + format_agreement_table(table)
+
+
 # ---------------------------------------------------------------- a synthetic second coder (demonstrations, tests)
 
 #: The memo every synthetic coding carries, so that it is never taken for real coding.
@@ -603,7 +628,7 @@ def simulate_coder(copy_dir: str | Path, reference: pd.DataFrame, coder: str, *,
     book = store.codebook
     parent = {str(c): (None if pd.isna(p) else str(p)) for c, p in zip(book["code_id"], book["parent_id"])}
     rng = np.random.default_rng(seed)
-    rows = []
+    rows, seen = [], set()
     with store.transaction(coder, f"synthetic second coder (seed {seed})", action="simulate coder") as tx:
         for r in reference.sort_values("coding_id").to_dict("records"):
             draw = rng.random()
@@ -624,8 +649,9 @@ def simulate_coder(copy_dir: str | Path, reference: pd.DataFrame, coder: str, *,
             else:
                 continue
             key = (str(r["segment_id"]), code, start, end)
-            if any(k == key for k in (row[1:5] for row in rows)):
+            if key in seen:
                 continue
+            seen.add(key)
             cid = tx.add_coding(str(r["segment_id"]), code, coder=coder, start=start, end=end,
                                 memo=SYNTHETIC_MEMO.format(seed=seed))
             rows.append([cid, *key, change])

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from ebm_analysis.queries import CodedData
 
 __all__ = ["coding_query", "parse_expression", "matches_by_segment", "matches_by_meeting", "query_counts",
-           "QUERY_COLUMNS", "NOT_PLACED"]
+           "query_passages", "query_by_meeting", "QUERY_COLUMNS", "PASSAGE_COLUMNS", "NOT_PLACED", "OMITTED"]
 
 #: The columns of :func:`coding_query`.
 QUERY_COLUMNS = ["segment_id", "source_type", "speaker_role", "speaker_id", "meeting", "start", "end",
@@ -571,3 +572,114 @@ def query_counts(project: Project | CodedData, expressions: list[str], **filters
         rows.append((expression, int(result["segment_id"].nunique()), len(result),
                      int((result["end"] - result["start"]).sum())))
     return pd.DataFrame(rows, columns=["expression", "segments", "stretches", "characters"]).set_index("expression")
+
+
+#: Between the matching stretches of one segment in :func:`query_passages`: the scholarly mark for
+#: omitted text, so that a reader does not take the gap for a shortened quotation.
+OMITTED = " […] "
+#: The columns of :func:`query_passages`.
+PASSAGE_COLUMNS = ["segment_id", "source_type", "speaker_role", "meeting", "coded_sv", "segment_en"]
+
+
+def query_passages(result: pd.DataFrame, separator: str = OMITTED) -> pd.DataFrame:
+    """The segments a coding query found, as passages to quote: the matching Swedish text and the English.
+
+    Ready for :func:`ebm_analysis.display.quotes` (which adds each segment's
+    report section from the project).
+
+    Parameters
+    ----------
+    result : DataFrame
+        From :func:`coding_query`.
+    separator : str, default " […] "
+        Between the matching stretches of one segment (text left out between them).
+
+    Returns
+    -------
+    DataFrame
+        One row per matching segment, in reading order (:data:`PASSAGE_COLUMNS`):
+        ``segment_id``, ``source_type``, ``speaker_role``, ``meeting``
+        (nullable integer: empty where the segment is not placed at a
+        meeting), ``coded_sv`` (the matching stretches of ``text_sv``, whole,
+        joined by ``separator``), ``segment_en`` (the whole segment's English
+        translation: spans are marked on the Swedish text only).
+
+    Examples
+    --------
+    >>> result = pd.DataFrame({"segment_id": ["E1", "E1"], "source_type": ["interview"] * 2,
+    ...     "speaker_role": ["social_secretary"] * 2, "speaker_id": [None] * 2,
+    ...     "meeting": pd.array([None, None], dtype="Int64"), "start": [0, 9], "end": [3, 12],
+    ...     "whole_segment": [False] * 2, "text": ["Vi ", "tid"], "text_en": ["We have time"] * 2})
+    >>> query_passages(result)[["segment_id", "coded_sv", "segment_en"]].values.tolist()
+    [['E1', 'Vi […] tid', 'We have time']]
+    """
+    if result.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "meeting" else "string")
+                             for c in PASSAGE_COLUMNS})
+    grouped = result.groupby("segment_id", sort=False)
+    out = grouped[["source_type", "speaker_role", "meeting", "text_en"]].first()
+    out["coded_sv"] = grouped["text"].agg(lambda parts: separator.join(p.strip() for p in parts))
+    out = out.rename(columns={"text_en": "segment_en"}).reset_index()
+    out["meeting"] = out["meeting"].astype("Int64")
+    return out[PASSAGE_COLUMNS]
+
+
+def query_by_meeting(project: Project | CodedData, expressions: Mapping[str, str] | Sequence[str], *,
+                     meetings: Sequence[int] | None = None, placed_only: bool = False) -> pd.DataFrame:
+    """Per meeting, the segments each of several expressions finds, beside all the segments there.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    expressions : mapping or list of str
+        Name → expression (the names become the columns), or expressions
+        (the expressions themselves become the columns).
+    meetings : list of int, optional
+        Only these meetings (in this order); default every meeting, then
+        the segments not placed at a meeting.
+    placed_only : bool, default False
+        Leave out the row of segments not placed at a meeting.
+
+    Returns
+    -------
+    DataFrame
+        Index ``meeting`` (text, as in :func:`matches_by_meeting`); one
+        integer column per expression (matching segments), then
+        ``segments`` (all segments at that meeting, the denominator).
+
+    Raises
+    ------
+    DataError
+        A bad expression (as :func:`coding_query`), or a meeting that is not 1–8.
+
+    Examples
+    --------
+    >>> from ebm_analysis.queries import CodedData
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2", "E3"], "text_sv": ["a b", "a", "b"],
+    ...                     "meeting": pd.array([1, 1, 2], dtype="Int64")})
+    >>> book = pd.DataFrame({"code_id": ["a", "b"], "parent_id": [None, None]})
+    >>> cod = pd.DataFrame({"coding_id": ["K1", "K2", "K3"], "segment_id": ["E1", "E1", "E2"],
+    ...     "code_id": ["a", "b", "a"], "start": [None] * 3, "end": [None] * 3})
+    >>> query_by_meeting(CodedData(seg, cod, book), {"both": "a AND b", "a only": "a AND NOT b"}, meetings=[1, 2])
+             both  a only  segments
+    meeting
+    1           1       1         2
+    2           0       0         1
+    """
+    from ebm_analysis.queries import ORDERS
+
+    named = dict(expressions) if isinstance(expressions, Mapping) else {e: e for e in expressions}
+    rows = [str(m) for m in ORDERS["meeting"]] + ([] if placed_only else [NOT_PLACED])
+    if meetings is not None:
+        wrong = [m for m in meetings if str(m) not in rows or str(m) == NOT_PLACED]
+        if wrong:
+            raise DataError(Problem(SOURCE, None, "meetings", ", ".join(map(str, wrong)),
+                                    f"expected meetings {ORDERS['meeting'][0]}–{ORDERS['meeting'][-1]}"))
+        rows = [str(m) for m in meetings]
+    counts = {name: matches_by_meeting(project, coding_query(project, expression))
+              for name, expression in named.items()}
+    first = next(iter(counts.values()), None)
+    if first is None:
+        first = matches_by_meeting(project, pd.DataFrame({"segment_id": pd.Series([], dtype="string")}))
+    out = pd.DataFrame({**{name: c["matching"] for name, c in counts.items()}, "segments": first["segments"]})
+    return out.loc[rows]

@@ -137,6 +137,20 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "codings": ("Codings", "Kodningar"),
     "same_segment": ("Segments coded with both", "Segment kodade med båda"),
     "overlapping_text": ("… with overlapping coded text", "… med överlappande kodad text"),
+    # coding queries, words and text search (notebook 08)
+    "expression": ("Query", "Sökfråga"),
+    "matching": ("Matching segments", "Matchande segment"),
+    "stretches": ("Matching stretches of text", "Matchande textavsnitt"),
+    "characters": ("Characters (Swedish text)", "Tecken (svensk text)"),
+    "words": ("Words counted", "Räknade ord"),
+    "distinct_stems": ("Different stems", "Olika ordstammar"),
+    "distinct_words": ("Different words", "Olika ord"),
+    "word": ("Word", "Ord"),
+    "forms": ("Forms", "Former"),
+    "form": ("Form", "Form"),
+    "occurrences": ("Occurrences", "Förekomster"),
+    "search": ("Search", "Sökning"),
+    "hits": ("Occurrences found", "Funna förekomster"),
     "interview": ("Interview", "Intervju"),
     "survey_comment": ("Survey comment", "Enkätkommentar"),
     "observation_note": ("Meeting notes", "Mötesanteckningar"),
@@ -176,6 +190,15 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "half_even": ("Printed, rounded half to even", "Tryckt, avrundat till jämnt"),
     "truncate": ("Printed, truncated", "Tryckt, avkortat"),
     "matches": ("Matches the printed mean", "Stämmer med det tryckta"),
+    # per-respondent answers (survey.distribution_table, survey.means_check)
+    "n_answers": ("Answers", "Svar"),
+    "mean": ("Mean", "Medelvärde"),
+    "mean_recomputed": ("Mean of the answers", "Svarens medelvärde"),
+    "printed_half_up": ("Would print, rounded half up", "Skulle tryckas, avrundat uppåt vid 5"),
+    "printed_half_even": ("Would print, rounded half to even", "Skulle tryckas, avrundat till jämnt"),
+    "printed_truncate": ("Would print, truncated", "Skulle tryckas, avkortat"),
+    "matching_rules": ("Rules that give the printed mean", "Regler som ger det tryckta"),
+    "consistent": ("Answers fit the printed mean", "Svaren stämmer med det tryckta"),
     "sub_printed": ("Social secretaries, as printed", "Socialsekreterare, som tryckt"),
     "total_printed": ("All respondents, as printed", "Alla svarande, som tryckt"),
     "combos_half_up": ("Combinations, half up", "Kombinationer, uppåt vid 5"),
@@ -264,12 +287,22 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "expert_social_secretary": ("expert social secretary", "sakkunnig socialsekreterare"),
         "observer": ("evaluator (meeting notes)", "utvärderaren (mötesanteckningar)"),
         "unknown": ("unknown", "okänd"),
+        "not_a_participant": ("not a participant (someone else's words)", "inte deltagare (någon annans ord)"),
     },
     "source_type": {
         "interview": ("interview", "intervju"),
         "survey_comment": ("survey comment", "enkätkommentar"),
         "meeting": ("said at a meeting", "sagt vid en träff"),
         "observation_note": ("meeting notes", "mötesanteckningar"),
+        "document": ("document", "dokument"),
+    },
+    "meeting": {
+        "not placed at a meeting": ("not placed at a meeting", "inte knuten till en träff"),
+    },
+    "search": {
+        "whole_word": ("the whole word only", "bara hela ordet"),
+        "substring": ("the string anywhere in a word", "strängen var som helst i ett ord"),
+        "stemmed": ("every inflection (stemmed)", "alla böjningsformer (ordstam)"),
     },
     "basis": {
         "reported": ("reported", "rapporterat"),
@@ -306,6 +339,8 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "social_secretaries": ("social secretaries", "socialsekreterare"),
         "all_respondents": ("all respondents", "alla svarande"),
         "others": ("others", "övriga"),
+        "expert_social_secretary": ("expert social secretary", "sakkunnig socialsekreterare"),
+        "service_user_mentors": ("service-user mentors", "brukarmentorer"),
     },
     "reading": {
         "both": ("either reading", "båda läsningarna"),
@@ -362,6 +397,7 @@ COLUMN_VALUES: dict[str, str] = {
     "group": "group", "reading": "reading",
     "tenure_at_start": "tenure", "value": "attribute", "attribute": "attribute",
     "code_id": "code", "min_from": "bound", "max_from": "bound", "coded_by": "coded_by",
+    "meeting": "meeting", "search": "search",
 }
 
 _OR = {"en": "or", "sv": "eller"}

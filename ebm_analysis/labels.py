@@ -34,6 +34,17 @@ LABELS: dict[str, dict[str, str]] = {
     "reported": {"en": "Reported", "sv": "Rapporterat"},
     "inferred": {"en": "Inferred", "sv": "Härlett"},
     "synthetic": {"en": "SYNTHETIC DATA", "sv": "SYNTETISKA DATA"},
+    # survey answers (ebm_analysis.plotting.survey.plot_answer_counts)
+    "social_secretaries": {"en": "Social secretaries", "sv": "Socialsekreterare"},
+    "service_user_mentors": {"en": "Service-user mentors", "sv": "Brukarmentorer"},
+    "all_respondents": {"en": "All respondents", "sv": "Alla svarande"},
+    "answers_title": {"en": "Answers per statement and group", "sv": "Svar per påstående och grupp"},
+    "answers_x": {"en": "Number of answers", "sv": "Antal svar"},
+    "answer": {"en": "Answer", "sv": "Svar"},
+    "answer_low": {"en": "do not agree at all", "sv": "håller inte med alls"},
+    "answer_high": {"en": "agree fully", "sv": "håller helt med"},
+    "synthetic_means_check": {"en": "SYNTHETIC answers: the printed means recomputed",
+                              "sv": "SYNTETISKA svar: de tryckta medelvärdena omräknade"},
 }
 
 

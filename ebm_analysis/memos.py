@@ -414,11 +414,18 @@ def add_memo(store: CodingStore, title: str, text: str, links: Iterable[str] = (
     links = list(links)
     _check_fields(title, text, links, store, f"{MEMO_DIR}/(new memo)")
     where = store.folder / MEMO_DIR
-    with store.transaction(coder, reason, action="add memo") as tx:
-        where.mkdir(exist_ok=True)
-        memo_id = _next_memo_id(where)
-        atomic.write_text_atomic(where / f"{memo_id}.md", format_memo(title, tx.coder, _today(), links, text))
-        tx.note("add memo", f"memo {memo_id} “{title[:60]}”", memo=memo_id, links=links)
+    written: Path | None = None
+    try:
+        with store.transaction(coder, reason, action="add memo") as tx:
+            where.mkdir(exist_ok=True)
+            memo_id = _next_memo_id(where)
+            written = where / f"{memo_id}.md"
+            atomic.write_text_atomic(written, format_memo(title, tx.coder, _today(), links, text))
+            tx.note("add memo", f"memo {memo_id} “{title[:60]}”", memo=memo_id, links=links)
+    except BaseException:
+        if written is not None:  # the log could not record it: take the file back, so that nothing is half-saved
+            written.unlink(missing_ok=True)
+        raise
     return memo_id
 
 
@@ -439,13 +446,21 @@ def edit_memo(store: CodingStore, memo_id: str, text: str | None = None, *, titl
     if not (isinstance(memo_id, str) and _ID.fullmatch(memo_id) and path.is_file()):
         raise DataError(Problem(rel, None, "memo_id", f"'{memo_id}', which is not a memo",
                                 "expected the id of a file in memos/ (see load_memos)"))
-    with store.transaction(coder, reason, action="edit memo") as tx:
-        old = parse_memo(path.read_text(encoding="utf-8"), rel)
-        new = {"title": old["title"] if title is None else title, "text": old["text"] if text is None else text,
-               "links": old["links"] if links is None else list(links)}
-        _check_fields(new["title"], new["text"], new["links"], store, rel)
-        atomic.write_text_atomic(path, format_memo(new["title"], old["author"], old["created"], new["links"],
-                                                   new["text"], updated=_today()))
-        changed = [k for k in ("title", "text", "links") if new[k] != old[k]]
-        tx.note("edit memo", f"memo {memo_id}: {', '.join(changed) or 'nothing'} changed", memo=memo_id,
-                changed=changed)
+    previous: str | None = None
+    try:
+        with store.transaction(coder, reason, action="edit memo") as tx:
+            content = path.read_text(encoding="utf-8")
+            old = parse_memo(content, rel)
+            new = {"title": old["title"] if title is None else title, "text": old["text"] if text is None else text,
+                   "links": old["links"] if links is None else list(links)}
+            _check_fields(new["title"], new["text"], new["links"], store, rel)
+            previous = content
+            atomic.write_text_atomic(path, format_memo(new["title"], old["author"], old["created"], new["links"],
+                                                       new["text"], updated=_today()))
+            changed = [k for k in ("title", "text", "links") if new[k] != old[k]]
+            tx.note("edit memo", f"memo {memo_id}: {', '.join(changed) or 'nothing'} changed", memo=memo_id,
+                    changed=changed)
+    except BaseException:
+        if previous is not None:  # the log could not record it: put the memo back as it was
+            atomic.write_text_atomic(path, previous, keep_previous=False)
+        raise

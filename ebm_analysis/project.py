@@ -39,6 +39,8 @@ from ebm_analysis.errors import DataError, Problem, excerpt, printable, shorten
 from ebm_analysis import cache
 from ebm_analysis.reading import RawTable, parse_table, read_file_bytes
 from ebm_analysis.schema import TABLES, TABLES_BY_NAME, Column, Table
+from ebm_analysis.survey_answers import (check_answers_on_item_scale, check_item_scales,
+                                         check_one_group_per_respondent)
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 DATA_DIR_VARIABLE = "EBM_DATA_DIR"
@@ -632,4 +634,8 @@ CHECKS = {
     "membership_statuses": check_membership_statuses,
     "counts_match_statuses": check_counts_match_statuses,
     "no_duplicate_codings": _no_duplicate_codings,
+    # survey_items.csv scales, and survey_responses.csv against them (ebm_analysis.survey_answers)
+    "item_scales": check_item_scales,
+    "answers_on_item_scale": check_answers_on_item_scale,
+    "one_group_per_respondent": check_one_group_per_respondent,
 }

@@ -44,8 +44,9 @@ from ebm_analysis.schema import MEETINGS, ROLES
 
 __all__ = [
     "CodedData", "coded_data", "segment_table", "descendants", "top_level_codes", "retrieve",
-    "code_frequencies", "code_by_attribute", "code_by_meeting", "codings_without_meeting",
-    "cooccurrence", "search_text", "segment_mask", "ATTRIBUTES", "MISSING", "FILTERS",
+    "code_frequencies", "code_by_attribute", "code_by_meeting", "codings_without_meeting", "meeting_shares",
+    "text_per_meeting", "cooccurrence", "search_text", "search_forms", "compare_searches", "segment_mask",
+    "ATTRIBUTES", "MISSING", "FILTERS", "SEARCH_KINDS",
 ]
 
 #: The order in which attribute values are shown, where there is a natural one.
@@ -186,14 +187,19 @@ def top_level_codes(codebook: pd.DataFrame) -> dict[str, str]:
     {'a': 'a', 'a1': 'a', 'a11': 'a', 'b': 'b'}
     """
     parent = {c: p for c, p in zip(codebook["code_id"], codebook["parent_id"]) if pd.notna(p)}
-    top = {}
+    top: dict[str, str] = {}
     for code in codebook["code_id"]:
-        node, seen = code, {code}
-        while node in parent and parent[node] not in seen:
+        path, on_path, node = [], set(), code
+        while node not in top and node in parent and node not in on_path:
+            path.append(node)
+            on_path.add(node)
             node = parent[node]
-            seen.add(node)
-        top[code] = node
-    return top
+        # the walk ends at a known code, a top-level code, or (in a cycle, which
+        # the loader refuses) back on itself: then the last code before it
+        root = top[node] if node in top else path[-1] if node in on_path else node
+        top.update(dict.fromkeys(path, root))
+        top.setdefault(node, root)
+    return {code: top[code] for code in codebook["code_id"]}
 
 
 def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:
@@ -655,6 +661,93 @@ def codings_without_meeting(project: Project | CodedData, level: str = "top") ->
     return out.rename_axis("code_id").reset_index()
 
 
+def meeting_shares(project: Project | CodedData, codes: Iterable[str] | None = None, level: str = "top",
+                   count: str = "codings") -> pd.DataFrame:
+    """Where each code's codings at the meetings fall: row percentages over meetings 1–8, with their n.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    codes : list of str, optional
+        The rows to keep, in this order (default every code of the level).
+    level : {"top", "code"}, default "top"
+    count : {"codings", "segments", "characters"}, default "codings"
+        What is shared out, as in :func:`code_by_meeting`.
+
+    Returns
+    -------
+    DataFrame
+        Index: ``code_id`` and ``n`` (the code's ``count`` over meetings
+        1–8, the denominator of its row); columns ``1`` … ``8``
+        (``meeting``): the percentage of the row's n at that meeting (0
+        where n is 0; a row adds up to 100 otherwise).
+
+    Raises
+    ------
+    DataError
+        A code the codebook does not list, or a bad ``level`` / ``count``.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2", "E3"], "meeting": pd.array([1, 2, None], dtype="Int64")})
+    >>> book = pd.DataFrame({"code_id": ["a", "b"], "parent_id": [None, None]})
+    >>> cod = pd.DataFrame({"coding_id": ["K1", "K2", "K3", "K4"], "segment_id": ["E1", "E1", "E2", "E3"],
+    ...     "code_id": ["a", "a", "a", "b"], "start": [None] * 4, "end": [None] * 4})
+    >>> shares = meeting_shares(CodedData(seg, cod, book))
+    >>> shares[[1, 2]].round(1).values.tolist(), shares.index.tolist()
+    ([[66.7, 33.3], [0.0, 0.0]], [('a', 3), ('b', 0)])
+    """
+    if count not in ("codings", "segments", "characters"):
+        raise DataError(f"count must be 'codings', 'segments' or 'characters', not {count!r}")
+    counts = code_by_meeting(project, level=level, count=count)
+    if codes is not None:
+        codes = list(codes)
+        _check_codes(coded_data(project).codebook, codes)
+        missing = [c for c in codes if c not in counts.index]
+        if missing:
+            raise DataError(Problem("(query)", None, "codes", ", ".join(missing),
+                                    f"expected codes of level={level!r}: {shorten(list(counts.index))}"))
+        counts = counts.loc[codes]
+    shares = _percentages(counts, "row")
+    shares.index = pd.MultiIndex.from_arrays([counts.index, counts.sum(axis=1).astype("int64")], names=["code_id", "n"])
+    return shares
+
+
+def text_per_meeting(project: Project | CodedData) -> pd.DataFrame:
+    """How much text each meeting has: its segments and their characters (the denominator of coverage).
+
+    Returns
+    -------
+    DataFrame
+        ``meeting`` (1 … 8, every meeting), ``segments`` (segments placed
+        at the meeting: notes and quotations), ``characters`` (of their
+        ``text_sv``, the text that ``count="coverage"`` shares out).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2", "E3"], "text_sv": ["Tid.", "Mer tid.", "Ingen träff."],
+    ...                     "meeting": pd.array([2, 2, None], dtype="Int64")})
+    >>> text_per_meeting(CodedData(seg, pd.DataFrame(), pd.DataFrame())).head(2)
+       meeting  segments  characters
+    0        1         0           0
+    1        2         2          12
+    """
+    index = segment_index(project)
+    meetings = list(ORDERS["meeting"])
+    if "meeting" not in index.table.columns:
+        placed = np.zeros(index.n, dtype=bool)
+        where = np.zeros(index.n, dtype=np.int64)
+    else:
+        column = index.table["meeting"]
+        placed = column.notna().to_numpy()
+        where = np.searchsorted(meetings, column.fillna(meetings[0]).astype("int64").to_numpy())
+    n = len(meetings)
+    segments = np.bincount(where[placed], minlength=n)[:n]
+    characters = np.bincount(where[placed], weights=index.length_sv[placed], minlength=n)[:n]
+    return pd.DataFrame({"meeting": meetings, "segments": segments.astype("int64"),
+                         "characters": characters.astype("int64")})
+
+
 # ---------------------------------------------------------------- co-occurrence
 
 def cooccurrence(project: Project | CodedData, level: str = "top", mode: str = "segment") -> pd.DataFrame:
@@ -968,3 +1061,79 @@ def _as_list(value) -> list:
     return list(value)
 
 
+#: The three ways :func:`compare_searches` looks for a word, in this order.
+SEARCH_KINDS = ("whole_word", "substring", "stemmed")
+
+
+def search_forms(result: pd.DataFrame) -> pd.DataFrame:
+    """The forms a search found, case-folded, with how often and in how many segments each occurs.
+
+    Parameters
+    ----------
+    result : DataFrame
+        From :func:`search_text`.
+
+    Returns
+    -------
+    DataFrame
+        ``form`` (the match, case-folded), ``occurrences``, ``segments``;
+        most frequent first, ties in alphabetical order.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2"], "text_sv": ["Tillit tar tid; tilliten växer.", "Tillit."]})
+    >>> search_forms(search_text(CodedData(seg, pd.DataFrame(), pd.DataFrame()), "tillit", stem=True))
+           form  occurrences  segments
+    0    tillit            2         2
+    1  tilliten            1         1
+    """
+    forms = result["match"].astype("string").str.casefold()
+    frame = pd.DataFrame({"form": forms, "segment_id": result["segment_id"]})
+    out = frame.groupby("form", sort=False).agg(occurrences=("segment_id", "size"),
+                                               segments=("segment_id", "nunique"))
+    out = out.reset_index().sort_values(["occurrences", "form"], ascending=[False, True], kind="stable")
+    out["form"] = out["form"].astype("string")
+    return out.astype({"occurrences": "int64", "segments": "int64"}).reset_index(drop=True)
+
+
+def compare_searches(project: Project | CodedData, pattern: str, language: str = "sv") -> pd.DataFrame:
+    """One word searched three ways: as a whole word, anywhere in a word, and in every inflection.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    pattern : str
+        The word (or words) to find, as for :func:`search_text`.
+    language : {"sv", "en"}, default "sv"
+
+    Returns
+    -------
+    DataFrame
+        One row per way of searching, in the order of :data:`SEARCH_KINDS`:
+        ``search`` (``whole_word``, ``substring``, ``stemmed``), ``hits``
+        (occurrences found), ``segments`` (segments they are in), ``forms``
+        (the words found, case-folded, most frequent first, ", "-separated;
+        for the substring search, the whole words that contain the pattern).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"segment_id": ["E1"], "text_sv": ["Tillit tar tid; tilliten växer, tillits."]})
+    >>> compare_searches(CodedData(seg, pd.DataFrame(), pd.DataFrame()), "tillit")[["search", "hits", "forms"]]
+           search  hits                      forms
+    0  whole_word     1                     tillit
+    1   substring     3  tillit, tilliten, tillits
+    2     stemmed     3  tillit, tilliten, tillits
+    """
+    rows = []
+    for kind in SEARCH_KINDS:
+        found = search_text(project, pattern, language=language, whole_word=kind == "whole_word",
+                            stem=kind == "stemmed", context=0)
+        if kind == "substring":      # the words around the matches, not the pattern again
+            found_words = search_text(project, rf"\w*{re.escape(pattern.strip())}\w*", language=language,
+                                      regex=True, context=0)
+            forms = search_forms(found_words)
+        else:
+            forms = search_forms(found)
+        rows.append((kind, len(found), int(found["segment_id"].nunique()), ", ".join(forms["form"])))
+    return pd.DataFrame(rows, columns=["search", "hits", "segments", "forms"]).astype(
+        {"search": "string", "forms": "string"})

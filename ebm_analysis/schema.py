@@ -28,6 +28,12 @@ CLAIM_VERDICTS = ("supported", "not supported", "impossible", "cannot tell")
 CLAIM_TESTS = ("group_higher", "all_agree", "means_consistent", "goals_met")
 MEETINGS = (1, 8)
 LIKERT = (1, 4)
+#: Widest answer scale a survey item may have (e.g. 0-10, or -3 to 3).
+SCALE_LIMITS = (-100, 100)
+#: A respondent's pseudonym: capital letters, then digits (R01, SS1).
+RESPONDENT_PATTERN = r"[A-Z]{1,6}\d{1,6}"
+#: A respondent group: lower case snake case; ``all_respondents`` is reserved for the pooled column.
+GROUP_PATTERN = r"(?!all_respondents\Z)[a-z][a-z0-9_]{0,39}"
 
 #: pandas dtype used for each column kind.
 DTYPES = {
@@ -225,7 +231,13 @@ TABLES: tuple[Table, ...] = (
         Column("contract_goal_sv", "text", False), Column("contract_goal_en", "text", False),
         Column("link_basis", "choice", choices=BASIS), Column("link_reasoning", "text"),
         _section(),
-    ), key=("item",), description="survey statements and the contract goal each tests"),
+        # Added with per-respondent answers (issue 13); older files may lack them.
+        Column("scale_min", "int", False, bounds=SCALE_LIMITS, may_be_absent=True,
+               description="the lowest answer on the statement's scale, e.g. 1"),
+        Column("scale_max", "int", False, bounds=SCALE_LIMITS, may_be_absent=True,
+               description="the highest answer on the statement's scale, e.g. 4"),
+    ), key=("item",), description="survey statements and the contract goal each tests",
+        extra_checks=("item_scales",)),
     Table("survey_means", "survey_means.csv", (
         Column("item", "id", references=("survey_items", "item")),
         Column("group", "choice", choices=("social_secretaries", "all_respondents")),
@@ -266,12 +278,27 @@ TABLES: tuple[Table, ...] = (
     ), key=("quote_sv",), optional=True,
         description="quotations in the report's findings deliberately not stored, with why"),
     Table("survey_responses", "survey_responses.csv", (
-        Column("respondent_id", "id"),
-        Column("group", "choice", choices=("social_secretaries", "others")),
+        Column("respondent_id", "id", pattern=RESPONDENT_PATTERN,
+               description="a pseudonym such as R01 or SS1 (capital letters, then digits; never a name)"),
+        Column("group", "id", pattern=GROUP_PATTERN,
+               description="the respondent's group in lower case, such as social_secretaries or "
+                           "service_user_mentors (all_respondents is kept for the pooled column)"),
         Column("item", "id", references=("survey_items", "item")),
-        Column("answer", "int", bounds=LIKERT, description="1 = do not agree at all ... 4 = agree fully"),
+        Column("answer", "int", bounds=SCALE_LIMITS,
+               description="the answer, a whole number on the item's scale (scale_min to scale_max "
+                           "in survey_items.csv)"),
+        Column("source", "text", description="the file the answer was imported from (its name, no folder), "
+                                              "or where a hand-entered answer comes from (provenance)"),
+        Column("source_sha256", "id", False, pattern=r"[0-9a-f]{64}", may_be_absent=True,
+               description="SHA-256 of the source file's bytes, 64 hexadecimal digits"),
+        Column("source_row", "int", False, bounds=(1, 10**9), may_be_absent=True,
+               description="the line (CSV) or row (spreadsheet) of the source holding the answer; "
+                           "the header is 1"),
+        Column("source_column", "text", False, may_be_absent=True,
+               description="the column of the source holding the answer"),
     ), key=("respondent_id", "item"), optional=True,
-        description="per-respondent answers (the EBM report has none; the schema allows them)"),
+        description="per-respondent answers (the EBM report has none; import them with import-survey)",
+        extra_checks=("answers_on_item_scale", "one_group_per_respondent")),
     Table("codebook", "codebook.csv", (
         Column("code_id", "id", pattern=r"[a-z][a-z0-9_]*",
                description="a code id of lower-case letters, digits and _, such as soft_values"),

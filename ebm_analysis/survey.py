@@ -68,6 +68,8 @@ __all__ = [
     "validate_responses",
     "response_distribution",
     "response_means",
+    "distribution_table",
+    "means_check",
     "items_with_goals",
     "arithmetic",
     "possible_answer_sets",
@@ -1172,6 +1174,134 @@ def response_means(responses: pd.DataFrame, scale: Scale = (1, 4), *,
            .agg(n="count", sum="sum").reset_index())
     out["mean"] = out["sum"] / out["n"]
     return out
+
+
+def distribution_table(responses: pd.DataFrame, scale: Scale = (1, 4), *,
+                       pooled: str | None = TOTAL_GROUP) -> pd.DataFrame:
+    """Counts of each answer per item and group, one row each, for reading.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Long answers, see :func:`validate_responses`.
+    scale : (int, int)
+        Answer scale; every answer on it gets a column, zeros included.
+    pooled : str or None
+        If given, also a row per item pooling every group under this name.
+
+    Returns
+    -------
+    DataFrame
+        ``item, group, n``, one column per answer (named ``"1"``, ``"2"``, ...)
+        holding counts, and ``mean`` (a float).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"respondent_id": ["A1", "A2", "B1"], "group": ["a", "a", "b"],
+    ...                   "item": ["S1"] * 3, "answer": [3, 4, 4]})
+    >>> distribution_table(r).values.tolist()
+    [['S1', 'a', 2, 0, 0, 1, 1, 3.5], ['S1', 'b', 1, 0, 0, 0, 1, 4.0], ['S1', 'all_respondents', 3, 0, 0, 1, 2, 3.6666666666666665]]
+    """
+    lo, hi = _check_scale(scale)
+    data = validate_responses(responses, scale)
+    parts = [data] + ([data.assign(group=pooled)] if pooled is not None else [])
+    rows = []
+    for part in parts:
+        for (item, group), answers in part.groupby(["item", "group"], sort=True):
+            counts = answers["answer"].value_counts()
+            rows.append({"item": item, "group": group, "n": len(answers),
+                         **{str(a): int(counts.get(a, 0)) for a in range(lo, hi + 1)},
+                         "mean": float(answers["answer"].mean())})
+    columns = ["item", "group", "n", *map(str, range(lo, hi + 1)), "mean"]
+    out = pd.DataFrame(rows, columns=columns)
+    order = {g: i for i, g in enumerate(dict.fromkeys([*sorted(data["group"].unique()), pooled]))}
+    out = out.sort_values(["item", "group"], key=lambda c: c.map(order) if c.name == "group" else c,
+                          kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _check_sentence(rec: dict, n: int, exact: Fraction | None, shown: dict, matching: list[str]) -> str:
+    head = f"{rec['item']}, {GROUP_LABELS.get(rec['group'], rec['group'].replace('_', ' '))}"
+    if exact is None:
+        return f"{head}: no answers from this group, so the printed {rec['text']} cannot be checked."
+    text = f"{head}: {n} answer{'s' * (n != 1)}, mean {_fmt(exact)}"
+    if len(matching) == len(RULES):
+        text += f", prints as {rec['text']} under every rounding rule: as printed."
+    elif matching:
+        others = ", ".join(f"{shown[r]} by {RULE_LABELS[r]}" for r in RULES if r not in matching)
+        text += f", prints as {rec['text']} only by {_rules_phrase(matching)} ({others})."
+    else:
+        alike = {shown[r] for r in RULES}
+        prints = (f"prints as {alike.pop()} by every rule" if len(alike) == 1 else
+                  "prints as " + ", ".join(f"{shown[r]} by {RULE_LABELS[r]}" for r in RULES))
+        text += f", {prints}, not {rec['text']} as printed."
+    if not rec["n_min"] <= n <= rec["n_max"]:
+        text += f" The {n} answers lie outside the {rec['n_min']}–{rec['n_max']} respondents the report allows."
+    return text
+
+
+def means_check(responses: pd.DataFrame, means: pd.DataFrame, scale: Scale = (1, 4)) -> pd.DataFrame:
+    """Each printed mean against the mean recomputed from the answers, under every rounding rule.
+
+    The social secretaries' column is recomputed from the answers of the group
+    of that name, ``all_respondents`` from every answer. The recomputed mean is
+    exact (a fraction) and rounded to the printed number of decimals by
+    half-up, half-even and truncation; the printed mean is *consistent* when at
+    least one rule gives it, since the report does not say how it rounded.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Long answers, see :func:`validate_responses`.
+    means : DataFrame
+        ``survey_means`` (columns ``item, group, mean_printed, n_min, n_max, n_likely``).
+    scale : (int, int)
+        Answer scale.
+
+    Returns
+    -------
+    DataFrame
+        One row per printed mean: ``item, group, mean_printed, n_answers``,
+        ``n_in_range`` (n_min <= n_answers <= n_max), ``mean_recomputed``
+        (text, four decimals; empty without answers), per rule R
+        ``printed_R`` (the recomputed mean as the report would print it),
+        ``matching_rules`` (the rules that reproduce the print, as text;
+        ``"none"`` if no rule does),
+        ``consistent`` (boolean; missing without answers) and ``note``
+        (a sentence that flags each difference).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(7)],
+    ...     "group": ["social_secretaries"] * 3 + ["others"] * 4,
+    ...     "item": ["S3"] * 7, "answer": [4, 3, 3, 3, 3, 2, 2]})
+    >>> m = pd.DataFrame({"item": ["S3", "S3"], "group": ["social_secretaries", "all_respondents"],
+    ...     "mean_printed": ["3,33", "2,85"], "n_min": [3, 6], "n_max": [4, 8], "n_likely": [3, 7]})
+    >>> for note in means_check(r, m)["note"]: print(note)
+    S3, social secretaries: 3 answers, mean 10/3 = 3.333, prints as 3,33 under every rounding rule: as printed.
+    S3, all respondents: 7 answers, mean 20/7 = 2.857, prints as 2,85 only by truncation (2,86 by half-up, 2,86 by half-even).
+    """
+    data = validate_responses(responses, scale)
+    rows = []
+    for rec in _mean_records(means):
+        part = data[data["item"] == rec["item"]]
+        if rec["group"] != TOTAL_GROUP:
+            part = part[part["group"] == rec["group"]]
+        n = len(part)
+        exact = Fraction(int(part["answer"].sum()), n) if n else None
+        shown = {r: _fmt_printed(round_mean(exact, rec["decimals"], r), rec["decimals"], str(rec["text"]))
+                 for r in RULES} if n else {r: "" for r in RULES}
+        matching = [r for r in RULES if n and rounds_to(exact, rec["value"], rec["decimals"], r)]
+        rows.append({"item": rec["item"], "group": rec["group"], "mean_printed": rec["text"], "n_answers": n,
+                     "n_in_range": rec["n_min"] <= n <= rec["n_max"],
+                     "mean_recomputed": f"{float(exact):.4f}" if n else "",
+                     **{f"printed_{r}": shown[r] for r in RULES},
+                     "matching_rules": (", ".join(RULE_LABELS[r] for r in matching) or "none") if n else "",
+                     "consistent": bool(matching) if n else None,
+                     "note": _check_sentence(rec, n, exact, shown, matching)})
+    out = pd.DataFrame(rows, columns=["item", "group", "mean_printed", "n_answers", "n_in_range", "mean_recomputed",
+                                      *(f"printed_{r}" for r in RULES), "matching_rules", "consistent", "note"])
+    return out.astype({"consistent": "boolean"})
 
 
 def items_with_goals(items: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,8 @@ from ebm_analysis.project import Project
 if TYPE_CHECKING:
     from ebm_analysis.queries import CodedData
 
-__all__ = ["word_frequencies", "tokenize", "stop_words", "stem_of", "LANGUAGES", "WORD_COLUMNS"]
+__all__ = ["word_frequencies", "word_totals", "top_words", "tokenize", "stop_words", "stem_of", "LANGUAGES",
+           "WORD_COLUMNS"]
 
 #: Text language → Snowball algorithm and stop list file.
 LANGUAGES = {"sv": "swedish", "en": "english"}
@@ -312,6 +313,110 @@ def word_frequencies(project: Project | CodedData, by: str | None = None, stem: 
     else:
         out = out.drop(columns="_value")
     return out.reset_index(drop=True)
+
+
+def word_totals(project: Project | CodedData, by: str, stem: bool = True, stopwords: bool | Collection[str] = True,
+                language: str = "sv") -> pd.DataFrame:
+    """How much text each group has for word counts: its segments, the words counted, the different words.
+
+    Read it before comparing groups' word frequencies: a group with a
+    handful of words has no frequencies to compare.
+
+    Parameters
+    ----------
+    project : Project or CodedData
+    by : str
+        A segment attribute, e.g. ``speaker_role``.
+    stem, stopwords, language
+        As in :func:`word_frequencies`.
+
+    Returns
+    -------
+    DataFrame
+        ``<by>`` (every value that has segments, in the attribute's natural
+        order; ``(missing)`` last), ``segments`` (all the group's segments),
+        ``words`` (words counted, stop words left out) and
+        ``distinct_stems`` (with ``stem=True``) or ``distinct_words``.
+
+    Raises
+    ------
+    DataError
+        An unknown attribute or language.
+
+    Examples
+    --------
+    >>> from ebm_analysis.queries import CodedData
+    >>> seg = pd.DataFrame({"segment_id": ["E1", "E2", "E3"], "speaker_role": ["observer", "observer", "unknown"],
+    ...     "text_sv": ["Tillit och tid.", "Tilliten växer.", "och"]})
+    >>> word_totals(CodedData(seg, pd.DataFrame(), pd.DataFrame()), "speaker_role")
+      speaker_role  segments  words  distinct_stems
+    0      unknown         1      0               0
+    1     observer         2      4               3
+    """
+    from ebm_analysis.queries import MISSING, ORDERS, _check_attribute
+
+    index = segment_index(project)
+    _check_attribute(index, by)
+    value_codes, order = index.attribute(by, ORDERS)
+    values = [*order, MISSING]
+    segments = np.bincount(np.where(value_codes < 0, len(values) - 1, value_codes), minlength=len(values))
+    freq = word_frequencies(project, by=by, stem=stem, stopwords=stopwords, language=language)
+    distinct = "distinct_stems" if stem else "distinct_words"
+    counted = freq.groupby(freq[by].astype(object), sort=False).agg(words=("count", "sum"),
+                                                                     **{distinct: ("word", "size")})
+    out = pd.DataFrame({by: pd.Series(values, dtype=object), "segments": segments[:len(values)]})
+    out = out[out["segments"] > 0]
+    out["words"] = out[by].map(counted["words"]).fillna(0).astype("int64")
+    out[distinct] = out[by].map(counted[distinct]).fillna(0).astype("int64")
+    if all(isinstance(v, str) for v in out[by]):
+        out[by] = out[by].astype("string")
+    return out.astype({"segments": "int64"}).reset_index(drop=True)
+
+
+def top_words(frequencies: pd.DataFrame, n: int = 10, by: str | None = None) -> pd.DataFrame:
+    """The ``n`` most frequent words (per group with ``by``), and every word tied with the last of them.
+
+    A cut inside a tie would let the alphabet decide which words are shown;
+    the tied words are kept, so a group may show more than ``n``.
+
+    Parameters
+    ----------
+    frequencies : DataFrame
+        From :func:`word_frequencies` (most frequent first).
+    n : int, default 10
+    by : str, optional
+        The column :func:`word_frequencies` grouped by, to cut each group.
+
+    Returns
+    -------
+    DataFrame
+        The rows kept, in the order given, with a fresh 0…n index.
+
+    Raises
+    ------
+    DataError
+        ``n`` below 1, or ``by`` not a column of ``frequencies``.
+
+    Examples
+    --------
+    >>> freq = pd.DataFrame({"word": ["tid", "tillit", "tar", "växer"], "count": [3, 2, 2, 1]})
+    >>> top_words(freq, 2)["word"].tolist()
+    ['tid', 'tillit', 'tar']
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise DataError(Problem("(arguments)", None, "n", repr(n), "expected a whole number of words, at least 1"))
+    if by is not None and by not in frequencies.columns:
+        raise DataError(Problem("(arguments)", None, "by", repr(by),
+                                f"expected a column of the frequencies: {', '.join(map(str, frequencies.columns))}"))
+    if frequencies.empty:
+        return frequencies.reset_index(drop=True)
+    keys = frequencies[by].astype(object) if by is not None else pd.Series(0, index=frequencies.index)
+    rank = frequencies.groupby(keys, sort=False).cumcount()
+    nth = frequencies["count"].where(rank == n - 1)
+    cut = nth.groupby(keys, sort=False).transform("max")
+    smallest = frequencies["count"].groupby(keys, sort=False).transform("min")
+    keep = frequencies["count"] >= cut.fillna(smallest)
+    return frequencies[keep].reset_index(drop=True)
 
 
 def _stop_key(stopwords) -> bool | frozenset:

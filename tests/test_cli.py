@@ -61,6 +61,12 @@ def test_survey_json_has_the_documented_fields():
     assert s5["joint"]["any"] == 0 and "cannot both be right" in s5["verdict"]
 
 
+def test_survey_table_says_the_bundled_data_has_no_answers():
+    out = run("survey")
+    assert out.returncode == 0
+    assert "No per-respondent answers in this data folder (survey_responses.csv has no rows)" in out.stdout
+
+
 def test_survey_table_and_bad_data(data_copy, edit_table):
     out = run("survey")
     assert out.returncode == 0 and "S5" in out.stdout and "3,8" in out.stdout
@@ -139,3 +145,46 @@ def test_export_to_a_missing_or_unwritable_folder_is_a_message(tmp_path):
     unwritable = run("export-qdc", "/sys/ebm.qdc")      # a read-only file system, even for root
     assert unwritable.returncode == 1 and "Traceback" not in unwritable.stderr
     assert "/sys/ebm.qdc" in unwritable.stderr
+
+
+# ------------------------------------------------------------------ import-survey (issue 13; SYNTHETIC answers)
+
+def test_import_survey_dry_run_then_import_then_refuse_then_replace(data_copy, tmp_path):
+    from conftest import write_rows
+
+    source = tmp_path / "svar.csv"
+    write_rows(source, [["respondent_id", "group", "S1", "S2"], ["R1", "social_secretaries", "4", "3"],
+                        ["R2", "service_user_mentors", "2", ""]])
+    out = run("import-survey", source, "--data", data_copy, "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ("svar.csv (wide): 3 answers from 2 respondents (service_user_mentors: 1, "
+                                  "social_secretaries: 1) to 2 statements. Dry run: nothing written.")
+    assert not (data_copy / "survey_responses.csv").exists()
+    out = run("import-survey", source, "--data", data_copy)
+    assert out.returncode == 0 and out.stdout.strip().endswith("Wrote survey_responses.csv.")
+    again = run("import-survey", source, "--data", data_copy)
+    assert again.returncode == 1 and "3 answers already (from svar.csv); nothing was imported" in again.stderr
+    assert "Traceback" not in again.stderr
+    out = run("import-survey", source, "--data", data_copy, "--replace")
+    assert out.returncode == 0 and "Replaced the 3 answers that were there." in out.stdout
+    survey = run("survey", data_copy)
+    assert survey.returncode == 0
+    assert "The printed means recomputed from the answers in survey_responses.csv:" in survey.stdout
+    assert "  - S1, social secretaries: 1 answer, mean 4, prints as 4 under every rounding rule: as printed." in \
+        survey.stdout
+    assert "S2, social secretaries: 1 answer, mean 3, prints as 3,00 by every rule, not 3,33 as printed." in \
+        survey.stdout
+    both = run("import-survey", source, "--data", data_copy, "--replace", "--append")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
+def test_import_survey_bad_file_exits_1_with_the_problem(data_copy, tmp_path):
+    from conftest import write_rows
+
+    source = tmp_path / "svar.csv"
+    write_rows(source, [["respondent_id", "group", "S1"], ["R1", "social_secretaries", "5"]])
+    out = run("import-survey", source, "--data", data_copy)
+    assert out.returncode == 1
+    assert ("svar.csv, line 2, column 'S1': found '5'; expected a whole number from 1 to 4 (the scale of S1 in "
+            "survey_items.csv)") in out.stderr
+    assert not (data_copy / "survey_responses.csv").exists()

@@ -49,3 +49,15 @@ def test_coder_copy_then_merge_coder(data_copy, tmp_path):
     assert again.returncode == 1 and "already has codings by coder2" in again.stderr
     refused = run("coder-copy", tmp_path / "copy", "--coder", "coder3", data_copy)
     assert refused.returncode == 1 and "not empty" in refused.stderr
+
+
+def test_agreement_between_two_coders(data_copy):
+    store = CodingStore.open(data_copy)
+    for cid in ("K0001", "K0002", "K0003"):
+        row = store.codings.set_index("coding_id").loc[cid]
+        store.add(row["segment_id"], row["code_id"], "coder2")
+    out = run("agreement", data_copy, "--other", "coder2", "--level", "code")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Agreement between coder1 and coder2, level 'code'") and "coder1 vs coder2" in out.stdout
+    missing = run("agreement", data_copy, "--other", "nobody")
+    assert missing.returncode == 1 and "'nobody', who has no codings" in missing.stderr

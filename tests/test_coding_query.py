@@ -281,3 +281,63 @@ def test_query_counts_sum_the_result(nested):
     assert table.index.tolist() == ["a AND b", "a OVERLAPS b", "c"]
     assert table.loc["a AND b"].tolist() == [3, 5, 4 + 8 + 15 + 4 + 5]
     assert table.loc["a OVERLAPS b"].tolist() == [1, 1, 15] and table.loc["c"].tolist() == [0, 0, 0]
+
+
+def test_query_passages_one_row_per_segment_with_the_omission_marked(nested):
+    from ebm_analysis.coding_query import OMITTED, PASSAGE_COLUMNS, query_passages
+
+    passages = query_passages(coding_query(nested, "a AND b"))
+    assert passages.columns.tolist() == PASSAGE_COLUMNS
+    assert passages["segment_id"].tolist() == ["S1", "S2", "S3"]
+    assert passages["coded_sv"].tolist() == ["Alfa […] epsilon.", "Zeta eta theta.", "Iota […] kappa"]
+    assert OMITTED.strip() == "[…]"
+    assert passages["segment_en"].tolist() == ["(English of S1)", "(English of S2)", "(English of S3)"]
+    assert str(passages["meeting"].dtype) == "Int64" and passages["meeting"].tolist() == [1, 2, 1]
+    assert passages["speaker_role"].tolist() == ["social_secretary", "service_user_mentor", "observer"]
+    unplaced = query_passages(coding_query(nested, "b AND NOT a"))
+    assert unplaced["segment_id"].tolist() == ["S4"] and unplaced["meeting"].isna().all()
+    empty = query_passages(coding_query(nested, "c"))
+    assert empty.empty and empty.columns.tolist() == PASSAGE_COLUMNS
+
+
+def test_query_passages_show_as_quotations_without_raw_values(nested):
+    from ebm_analysis import display
+    from ebm_analysis.coding_query import query_passages
+
+    passages = query_passages(coding_query(nested, "b")).assign(section="Synthetic section")
+    shown = display.quotes(passages, lang="en")
+    text = str(shown)
+    assert "Meeting 1" in text and "Meeting 2" in text          # placed segments say where
+    assert "<NA>" not in text and "nan" not in text.lower().split()
+    assert shown.columns == ["Segment", "Coded passage (Swedish, verbatim)",
+                             "The whole segment (English, our translation)"]
+
+
+def test_query_by_meeting_by_hand(nested):
+    from ebm_analysis.coding_query import NOT_PLACED, query_by_meeting
+
+    table = query_by_meeting(nested, {"both": "a AND b", "b only": "b AND NOT a"})
+    assert table.columns.tolist() == ["both", "b only", "segments"]
+    assert table.index.tolist() == [str(m) for m in range(1, 9)] + [NOT_PLACED]
+    assert table.loc["1"].tolist() == [2, 0, 2] and table.loc["2"].tolist() == [1, 0, 1]
+    assert table.loc[NOT_PLACED].tolist() == [0, 1, 1] and table.loc["5"].tolist() == [0, 0, 0]
+    picked = query_by_meeting(nested, ["a AND b"], meetings=[2, 1])
+    assert picked.index.tolist() == ["2", "1"] and picked.columns.tolist() == ["a AND b", "segments"]
+    assert NOT_PLACED not in query_by_meeting(nested, ["a"], placed_only=True).index
+    with pytest.raises(DataError, match="meetings"):
+        query_by_meeting(nested, ["a"], meetings=[9])
+    with pytest.raises(DataError, match="codebook"):
+        query_by_meeting(nested, {"x": "a AND zzz"})
+
+
+def test_query_by_meeting_on_the_ebm_data_splits_a_theme():
+    """With and without a second code, the matching segments add up to the theme's segments at each meeting."""
+    from ebm_analysis.coding_query import query_by_meeting
+
+    project = load_project()
+    table = query_by_meeting(project, {"with": "prejudice_exclusion AND perspective_shift",
+                                       "without": "prejudice_exclusion AND NOT perspective_shift",
+                                       "all": "prejudice_exclusion"})
+    assert (table["with"] + table["without"]).equals(table["all"])
+    assert (table["all"] <= table["segments"]).all()
+    assert int(table["segments"].sum()) == len(project.segments())

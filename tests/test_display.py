@@ -259,3 +259,19 @@ def test_ranges_join_two_columns():
                        "rest_mean_max": [Fraction(11, 4), Fraction(9, 4), None]})
     shown = display.table(df, ["rest_mean"], ranges={"rest_mean": ("rest_mean_min", "rest_mean_max")}, lang="en")
     assert shown.frame().iloc[:, 0].tolist() == ["5/2–11/4", "9/4", ""]
+
+
+def test_query_values_are_words_in_both_languages():
+    from ebm_analysis.coding_query import NOT_PLACED
+    from ebm_analysis.queries import SEARCH_KINDS
+
+    assert display.value_label(NOT_PLACED, "meeting", "sv") == "inte knuten till en träff"
+    assert display.value_label(NOT_PLACED, "meeting", "en") == NOT_PLACED
+    assert display.value_label("not_a_participant", "speaker_role", "en").startswith("not a participant")
+    assert display.value_label("document", "source_type", "sv") == "dokument"
+    for kind in SEARCH_KINDS:
+        for lang in ("en", "sv"):
+            assert "_" not in display.value_label(kind, "search", lang), (kind, lang)
+    shown = display.table(pd.DataFrame({"meeting": ["1", NOT_PLACED], "matching": [1, 0]}), lang="sv").frame()
+    assert shown.columns.tolist() == ["Träff", "Matchande segment"]
+    assert shown["Träff"].tolist() == ["1", "inte knuten till en träff"]

@@ -166,3 +166,21 @@ def test_memos_export_as_notes_that_validate_and_import_back(store, data_copy, t
     back = import_qdpx(archive, tmp_path / "back")
     cols = ["memo_id", "title", "author", "created", "updated", "links", "kind", "text"]
     pd.testing.assert_frame_equal(load_memos(back.path)[cols], load_memos(data_copy)[cols])
+
+
+def test_a_memo_whose_log_entry_cannot_be_saved_is_taken_back(store, data_copy, monkeypatch):
+    from ebm_analysis.lock import SaveError
+
+    mid = store.add_memo("Title", "first text")
+    before = (data_copy / "memos" / f"{mid}.md").read_bytes()
+
+    def fail(entries):
+        raise SaveError("the disk is full (simulated)")
+
+    monkeypatch.setattr(store, "_append", fail)
+    with pytest.raises(SaveError):
+        store.add_memo("Second", "text")
+    with pytest.raises(SaveError):
+        store.edit_memo(mid, "second text")
+    assert sorted(p.name for p in (data_copy / "memos").glob("*.md")) == ["M001.md"]
+    assert (data_copy / "memos" / f"{mid}.md").read_bytes() == before

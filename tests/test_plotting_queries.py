@@ -40,6 +40,7 @@ def test_word_plots_show_counts_and_groups():
     fig = plot_word_comparison(by, "speaker_role", ("social_secretary", "service_user_mentor"), top=4)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Social secretaries", "Service-user mentors"]
+    assert ax.get_title() == "Most frequent words: social secretaries and service-user mentors"
     shown = {t.get_text() for t in ax.get_yticklabels()}
     tops = set(by[by["speaker_role"] == "social_secretary"]["word"].head(4))
     assert tops <= shown

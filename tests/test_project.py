@@ -153,12 +153,43 @@ def test_id_pattern(data_copy, edit_table):
 
 def test_likert_answer_outside_scale(data_copy):
     write_rows(data_copy / "survey_responses.csv", [
-        ["respondent_id", "group", "item", "answer"],
-        ["R1", "social_secretaries", "S1", "4"],
-        ["R1", "social_secretaries", "S2", "5"],
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["R1", "social_secretaries", "S1", "4", "paper forms"],
+        ["R1", "social_secretaries", "S2", "5", "paper forms"],
     ])
-    p = assert_problem(problems_of(data_copy), "survey_responses.csv", 3, "answer", "5")
-    assert "1 to 4" in p.expected
+    p = assert_problem(problems_of(data_copy), "survey_responses.csv", 3, "answer", "5 for 'S2'")
+    assert p.expected == "expected a whole number from 1 to 4 (the scale of S2 in survey_items.csv)"
+
+
+def test_survey_answers_checked_against_item_scales_and_groups(data_copy, edit_table):
+    def s2_scale(rows):
+        set_cell(rows, 1, "scale_min", "0")
+        set_cell(rows, 1, "scale_max", "")
+        set_cell(rows, 2, "scale_min", "4")
+        set_cell(rows, 2, "scale_max", "4")
+    edit_table(data_copy, "survey_items.csv", s2_scale)
+    write_rows(data_copy / "survey_responses.csv", [
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["R1", "social_secretaries", "S1", "0", "x"],
+        ["R1", "mentors", "S4", "4", "x"],
+    ])
+    problems = problems_of(data_copy)
+    assert_problem(problems, "survey_items.csv", 3, "scale_max", "an empty cell")
+    assert_problem(problems, "survey_items.csv", 4, "scale_max", "4, not above scale_min 4")
+    assert_problem(problems, "survey_responses.csv", 2, "answer", "0 for 'S1'")
+    assert_problem(problems, "survey_responses.csv", 3, "group", "'mentors' for 'R1', who is 'social_secretaries'")
+    write_rows(data_copy / "survey_responses.csv", [
+        ["respondent_id", "group", "item", "answer", "source"],
+        ["Anna", "all_respondents", "S5", "4", "x"],
+    ])
+    problems = problems_of(data_copy)
+    assert_problem(problems, "survey_responses.csv", 2, "respondent_id", "'Anna'")
+    assert_problem(problems, "survey_responses.csv", 2, "group", "'all_respondents'")
+
+
+def test_survey_items_without_scale_columns_still_load(data_copy, edit_table):
+    edit_table(data_copy, "survey_items.csv", lambda rows: [r.__delitem__(slice(-2, None)) for r in rows])
+    assert load_project(data_copy).survey_items["scale_min"].isna().all()
 
 
 def test_mean_outside_scale(data_copy, edit_table):
@@ -413,6 +444,28 @@ def test_twenty_thousand_deep_code_tree_loads(data_copy):
                                            ["K0001", "E001", "c19999", "coder1", "", "", ""]])
     project = _with_time_limit(10, lambda: load_project(data_copy))
     assert len(project.codebook) == 20_000
+
+
+def test_twenty_thousand_deep_code_tree_is_shown_queried_and_reported(data_copy, tmp_path):
+    """Every walk of the code tree is linear: the widgets' tree, top-level codes, the appendix, the .qdc."""
+    from ebm_analysis import export_qdc
+    from ebm_analysis.queries import top_level_codes
+    from ebm_analysis.report.appendix import codebook_usage
+    from ebm_analysis.widgets import code_options, code_tree
+
+    write_rows(data_copy / "codebook.csv", _code_chain(20_000))
+    write_rows(data_copy / "codings.csv", [["coding_id", "segment_id", "code_id", "coder", "start", "end", "memo"],
+                                           ["K0001", "E001", "c19999", "coder1", "", "", ""]])
+    project = load_project(data_copy)
+    tree = _with_time_limit(10, lambda: code_tree(project.codebook))
+    assert tree["depth"].tolist() == list(range(20_000))
+    assert tree["path"].iloc[-1] == "c0 > … > c19995 > c19996 > c19997 > c19998 > c19999"
+    labels = _with_time_limit(10, lambda: code_options(project.codebook))
+    assert max(len(label) for label, _ in labels) < 200
+    assert set(_with_time_limit(10, lambda: top_level_codes(project.codebook)).values()) == {"c0"}
+    usage = _with_time_limit(10, lambda: codebook_usage(project)).set_index("code_id")
+    assert usage.loc["c0", "codings"] == 1 and usage.loc["c19999", "direct_codings"] == 1
+    _with_time_limit(10, lambda: export_qdc(project, tmp_path / "deep.qdc"))
 
 
 def test_twenty_thousand_long_cycle_is_found(data_copy):

@@ -473,3 +473,112 @@ def test_indexed_queries_agree_with_a_plain_reference_on_random_data():
         expected = sorted((r for r in rows if r[2] in ("a", "a1", "a11")),
                           key=lambda r: (order[r[1]], -1 if r[3] is None else r[3], r[0]))
         assert retrieve(data, code="a")["coding_id"].tolist() == [r[0] for r in expected]
+
+
+def test_top_level_codes_of_a_cycle_end_and_do_not_loop():
+    """The loader refuses cycles; given one anyway, every code still gets an answer."""
+    book = pd.DataFrame({"code_id": ["a", "b", "c", "d"], "parent_id": ["c", "a", "b", None]})
+    top = top_level_codes(book)
+    assert set(top) == {"a", "b", "c", "d"} and top["d"] == "d"
+    assert top["a"] in {"a", "b", "c"}
+
+
+# ---------------------------------------------------------------- shares, text per meeting, search comparisons
+
+def test_meeting_shares_by_hand(project):
+    """Top level: trust at meetings 2 (K1, K2) and 3 (K6, K7), K4 has no meeting; power at 3 (K3, K5)."""
+    from ebm_analysis.queries import meeting_shares
+
+    shares = meeting_shares(project, ["power", "trust"])
+    assert shares.index.tolist() == [("power", 2), ("trust", 4)]
+    assert shares.index.names == ["code_id", "n"] and shares.columns.tolist() == list(range(1, 9))
+    assert shares.loc[("trust", 4), [2, 3]].tolist() == [50.0, 50.0]
+    assert shares.loc[("power", 2), 3] == 100.0
+    assert (shares.sum(axis=1).round(9) == 100.0).all()
+    everything = meeting_shares(project)
+    assert everything.loc[("care", 0)].sum() == 0.0                # never coded: zeros, not NaN
+    by_segment = meeting_shares(project, ["trust"], count="segments")
+    assert by_segment.index.tolist() == [("trust", 3)]            # E1 at 2; E2, O1 at 3
+    assert by_segment.loc[("trust", 3), 2] == pytest.approx(100 / 3)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"codes": ["nope"]}, "nope"), ({"codes": ["trust_staff"]}, "level"),
+                                           ({"count": "coverage"}, "count")])
+def test_meeting_shares_reject_bad_arguments(project, kwargs, match):
+    from ebm_analysis.queries import meeting_shares
+
+    with pytest.raises(DataError, match=match):
+        meeting_shares(project, **kwargs)
+
+
+def test_meeting_shares_on_the_ebm_data_are_the_row_percentages():
+    from ebm_analysis.queries import meeting_shares
+
+    real = load_project()
+    counts = code_by_meeting(real)
+    shares = meeting_shares(real)
+    for (code, n), row in shares.iterrows():
+        assert n == counts.loc[code].sum()
+        if n:
+            assert (row * n / 100).round(9).tolist() == counts.loc[code].astype(float).tolist()
+
+
+def test_text_per_meeting_by_hand_and_against_coverage(project):
+    from ebm_analysis.queries import text_per_meeting
+
+    table = text_per_meeting(project)
+    assert table.columns.tolist() == ["meeting", "segments", "characters"]
+    assert table["meeting"].tolist() == list(range(1, 9))
+    assert table.set_index("meeting").loc[2].tolist() == [1, len(TEXTS["E1"])]
+    assert table.set_index("meeting").loc[3].tolist() == [2, len(TEXTS["E2"]) + len(TEXTS["O1"])]
+    assert table["segments"].sum() == 3                            # E3 has no meeting
+    covered = code_by_meeting(project, count="characters").loc["power", 3]
+    assert code_by_meeting(project, count="coverage").loc["power", 3] == pytest.approx(
+        100 * covered / table.set_index("meeting").loc[3, "characters"])
+
+
+def test_text_per_meeting_on_the_ebm_data():
+    from ebm_analysis.queries import text_per_meeting
+
+    real = load_project()
+    segments = real.segments()
+    placed = segments[segments["meeting"].notna()]
+    expected = placed.groupby(placed["meeting"].astype(int))["text_sv"].agg(["size", lambda s: s.str.len().sum()])
+    table = text_per_meeting(real).set_index("meeting")
+    assert table.values.tolist() == expected.reindex(range(1, 9), fill_value=0).values.tolist()
+
+
+def test_search_forms_count_case_folded_forms():
+    from ebm_analysis.queries import search_forms
+
+    data = coded({"S1": "Tillit, tilliten och TILLIT.", "S2": "Tilliten."}, [("a", None)], [])
+    forms = search_forms(search_text(data, "tillit", stem=True))
+    assert forms.values.tolist() == [["tillit", 2, 1], ["tilliten", 2, 2]]      # ties alphabetical
+    assert search_forms(search_text(data, "saknas")).empty
+
+
+def test_compare_searches_against_plain_regular_expressions():
+    import re
+    from collections import Counter
+
+    import snowballstemmer
+
+    from ebm_analysis.queries import SEARCH_KINDS, compare_searches
+
+    real = load_project()
+    table = compare_searches(real, "brukare")
+    assert table["search"].tolist() == list(SEARCH_KINDS)
+    table = table.set_index("search")
+    texts = real.segments()["text_sv"].tolist()
+    words = [w.casefold() for t in texts for w in re.findall(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", t)]
+    stem = snowballstemmer.stemmer("swedish").stemWord
+    ordered = lambda counter: ", ".join(w for w, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+    whole = Counter(w for w in words if w == "brukare")
+    inflected = Counter(w for w in words if stem(w) == stem("brukare"))
+    containing = Counter(w for w in words if "brukare" in w)
+    assert table.loc["whole_word", ["hits", "forms"]].tolist() == [whole["brukare"], "brukare"]
+    assert table.loc["substring", "hits"] == sum(t.casefold().count("brukare") for t in texts)
+    assert table.loc["substring", "forms"] == ordered(containing)
+    assert table.loc["stemmed", ["hits", "forms"]].tolist() == [sum(inflected.values()), ordered(inflected)]
+    assert table.loc["stemmed", "segments"] == sum(any(stem(w.casefold()) == stem("brukare") for w in
+                                                       re.findall(r"[^\W\d_]+", t)) for t in texts)

@@ -408,3 +408,19 @@ def test_what_the_method_page_says_was_checked_holds_on_the_data():
     assert set(book.loc[book["status"] == "active", "code_id"]) <= used               # active codes are used
     assert not set(book.loc[book["status"] == "unused", "code_id"]) & set(codings["code_id"])   # unused are not
     assert set(codings["coder"]) == {"coder1"}                                         # one (draft) coder
+
+
+def test_codebook_usage_counts_each_code_with_its_subcodes():
+    """The appendix's counts, checked against a plain walk of the tree on the bundled data."""
+    from ebm_analysis import load_project
+    from ebm_analysis.queries import descendants
+    from ebm_analysis.report.appendix import codebook_usage
+
+    project = load_project()
+    usage = codebook_usage(project).set_index("code_id")
+    codings = project.codings
+    for code in project.codebook["code_id"]:
+        mine = codings[codings["code_id"].isin(descendants(project.codebook, code, include_self=True))]
+        assert usage.loc[code, "codings"] == len(mine), code
+        assert usage.loc[code, "segments"] == mine["segment_id"].nunique(), code
+    assert usage["codings"].max() > usage["direct_codings"].max()  # some code has coded sub-codes

@@ -583,3 +583,101 @@ def test_plot_diverging_likert_odd_scale_splits_neutral():
     ax = plot_diverging_likert(data, scale=(1, 7)).axes[0]
     neutral = [b for b in ax.patches if b.get_width() == pytest.approx(50)]
     assert len(neutral) == 1 and neutral[0].get_x() == pytest.approx(-25)
+
+
+# ------------------------------------------------- answers against the printed means (issue 13)
+
+from ebm_analysis.plotting.survey import plot_answer_counts  # noqa: E402
+from ebm_analysis.survey import distribution_table, means_check  # noqa: E402
+
+
+def _answers(groups: dict[str, list[int]], item: str = "S1") -> pd.DataFrame:
+    """SYNTHETIC long answers: {group: [answer, ...]} for one item."""
+    rows = [(f"R{g[:2].upper()}{i}", g, item, a) for g in groups for i, a in enumerate(groups[g])]
+    return pd.DataFrame(rows, columns=["respondent_id", "group", "item", "answer"])
+
+
+def test_means_check_matches_flags_and_explains():
+    # S1 as printed: 4 (n=3) and 3,14 (n=7): answers 4,4,4 + 3,3,2,2 give 12/3 and 22/7 = 3.142857
+    ok = _answers({"social_secretaries": [4, 4, 4], "others": [3, 3, 2, 2]})
+    printed = _means_frame([("S1", "social_secretaries", "4", 3, 4, 3), ("S1", "all_respondents", "3,14", 6, 8, 7)])
+    check = means_check(ok, printed)
+    assert check["consistent"].tolist() == [True, True]
+    assert check[["n_answers", "mean_recomputed", "printed_half_up"]].values.tolist() == [
+        [3, "4.0000", "4"], [7, "3.1429", "3,14"]]
+    # one mentor answers 3 instead of 2: 23/7 = 3.2857 prints 3,29 or 3,28, not 3,14
+    bad = ok.assign(answer=[4, 4, 4, 3, 3, 3, 2])
+    row = means_check(bad, printed).iloc[1]
+    assert not row["consistent"] and row["matching_rules"] == "none"
+    assert row["note"] == ("S1, all respondents: 7 answers, mean 23/7 = 3.286, prints as 3,29 by half-up, "
+                           "3,29 by half-even, 3,28 by truncation, not 3,14 as printed.")
+
+
+def test_means_check_without_answers_and_outside_n_range():
+    printed = _means_frame([("S1", "social_secretaries", "4", 3, 4, 3), ("S1", "all_respondents", "3,5", 6, 8, 7)])
+    check = means_check(_answers({"others": [3, 4]}), printed)
+    first, second = check.iloc[0], check.iloc[1]
+    assert first["n_answers"] == 0 and pd.isna(first["consistent"]) and "no answers from this group" in first["note"]
+    assert second["consistent"] and not second["n_in_range"]
+    assert second["note"].endswith("The 2 answers lie outside the 6–8 respondents the report allows.")
+
+
+def test_means_check_property_recomputed_means_always_reproduce_their_own_print():
+    """Fuzz: print the mean of random answers by each rule; the check must find that rule, and a nudged print fail."""
+    import random
+
+    rng = random.Random(13)
+    for _ in range(300):
+        lo = rng.choice([0, 1])
+        hi = lo + rng.choice([3, 4, 6, 10])
+        n_sub, n_rest = rng.randint(1, 6), rng.randint(0, 6)
+        sub = [rng.randint(lo, hi) for _ in range(n_sub)]
+        rest = [rng.randint(lo, hi) for _ in range(n_rest)]
+        answers = _answers({"social_secretaries": sub, "others": rest})
+        rule, decimals = rng.choice(RULES), rng.choice([0, 1, 2])
+        rows = []
+        for group, values in (("social_secretaries", sub), ("all_respondents", sub + rest)):
+            exact = Fraction(sum(values), len(values))
+            printed = round_mean(exact, decimals, rule)
+            text = f"{float(printed):.{decimals}f}".replace(".", ",")
+            rows.append(("S1", group, text, 1, 20, len(values)))
+        check = means_check(answers, _means_frame(rows), scale=(lo, hi))
+        assert check["consistent"].all(), (sub, rest, rule, decimals)
+        assert check["n_answers"].tolist() == [n_sub, n_sub + n_rest]
+        assert all(rule.replace("_", "-") in m or rule == "truncate" and "truncation" in m
+                   for m in check["matching_rules"])
+        # a print one unit off can only match if it is within one unit of the exact mean under another rule
+        nudged = [(i, g, f"{float(_value(t) + Fraction(2, 10 ** decimals)):.{decimals}f}".replace(".", ","), a, b, c)
+                  for i, g, t, a, b, c in rows]
+        assert not means_check(answers, _means_frame(nudged), scale=(lo, hi))["consistent"].any()
+
+
+def _value(text: str) -> Fraction:
+    return Fraction(text.replace(",", "."))
+
+
+def test_distribution_table_counts_per_group_and_pooled(synthetic_responses):
+    table = distribution_table(synthetic_responses)
+    s1 = table[table["item"] == "S1"].set_index("group")
+    assert list(s1.index) == ["mentor", "social_secretary", "all_respondents"]
+    assert s1.loc["all_respondents", ["n", "1", "2", "3", "4"]].tolist() == [4, 1, 0, 1, 2]
+    assert s1.loc["mentor", "mean"] == 2.0
+    assert len(distribution_table(synthetic_responses, pooled=None)) == 4
+
+
+def test_plot_answer_counts_bars_add_up_and_labels_follow_language(synthetic_responses):
+    fig = plot_answer_counts(synthetic_responses, lang="en", synthetic=True)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Answers per statement and group (SYNTHETIC DATA)"
+    assert [t.get_text() for t in ax.get_yticklabels()][:3] == ["S1 · mentor", "S1 · Social secretaries",
+                                                              "S1 · All respondents"]
+    widths = {}
+    for patch in ax.patches:
+        y = round(patch.get_y() + patch.get_height() / 2, 6)
+        widths[y] = widths.get(y, 0) + patch.get_width()
+    assert sorted(widths.values()) == [2, 2, 2, 2, 4, 4]
+    assert ax.get_legend().get_texts()[0].get_text() == "1 do not agree at all"
+    sv = plot_answer_counts(synthetic_responses, lang="sv").axes[0]
+    assert sv.get_xlabel() == "Antal svar" and sv.get_legend().get_title().get_text() == "Svar"
+    fig2, ax2 = plt.subplots()
+    assert plot_answer_counts(synthetic_responses, ax=ax2) is fig2

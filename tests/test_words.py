@@ -18,8 +18,8 @@ import snowballstemmer
 from conftest import coded
 from ebm_analysis import load_project, search_text, word_frequencies
 from ebm_analysis.errors import DataError
-from ebm_analysis.queries import descendants
-from ebm_analysis.words import stem_of, stop_words, tokenize
+from ebm_analysis.queries import MISSING, CodedData, descendants
+from ebm_analysis.words import stem_of, stop_words, tokenize, top_words, word_totals
 
 WORD = re.compile(r"[^\W\d_]+(?:[-'’‐‑][^\W\d_]+)*")
 
@@ -206,3 +206,66 @@ def test_plain_search_with_the_word_index_on_the_ebm_data():
     before = {w: search_text(project, w).values.tolist() for w in words}
     word_frequencies(project)
     assert {w: search_text(project, w).values.tolist() for w in words} == before
+
+
+# ---------------------------------------------------------------- totals per group, the top of a list
+
+def test_word_totals_by_hand():
+    data = coded({"S1": "Tillit och tid.", "S2": "Tilliten växer.", "S3": "och", "S4": "Mer tid nu."},
+                 [("a", None)], [], roles={"S1": "observer", "S2": "observer", "S3": "unknown",
+                                            "S4": "service_user_mentor"})
+    totals = word_totals(data, "speaker_role")
+    assert totals.columns.tolist() == ["speaker_role", "segments", "words", "distinct_stems"]
+    # natural role order; a group with segments but no words counted is kept, with zeros; "nu" is a stop word
+    assert totals.values.tolist() == [["service_user_mentor", 1, 2, 2], ["unknown", 1, 0, 0], ["observer", 2, 4, 3]]
+    plain = word_totals(data, "speaker_role", stem=False).set_index("speaker_role")
+    assert plain.columns.tolist() == ["segments", "words", "distinct_words"]
+    assert plain.loc["observer"].tolist() == [2, 4, 4]          # tillit and tilliten apart without stems
+
+
+def test_word_totals_on_the_ebm_data_match_a_counter():
+    project = load_project()
+    segments = project.segments()
+    stop = stop_words("sv")
+    totals = word_totals(project, "speaker_role", stem=False).set_index("speaker_role")
+    for role, group in segments.groupby("speaker_role"):
+        words = [w for t in group["text_sv"] for w in regex_words(t) if w not in stop]
+        assert totals.loc[role].tolist() == [len(group), len(words), len(set(words))], role
+    assert int(totals["segments"].sum()) == len(segments)
+    stemmed = word_totals(project, "speaker_role")
+    assert stemmed["words"].tolist() == totals["words"].tolist()
+    assert (stemmed["distinct_stems"].to_numpy() <= totals["distinct_words"].to_numpy()).all()
+
+
+def test_word_totals_missing_values_and_bad_attribute():
+    data = coded({"S1": "Tid.", "S2": "Tid och tillit."}, [("a", None)], [])
+    with_missing = CodedData(data.segments.assign(speaker_role=pd.array(["observer", None], dtype="string")),
+                             data.codings, data.codebook)
+    assert word_totals(with_missing, "speaker_role").values.tolist() == [["observer", 1, 1, 1], [MISSING, 1, 2, 2]]
+    with pytest.raises(DataError):
+        word_totals(data, "no_such_attribute")
+
+
+def test_top_words_keep_the_ties_at_the_cut():
+    freq = pd.DataFrame({"word": ["a", "b", "c", "d", "e"], "count": [5, 3, 2, 2, 1]})
+    assert top_words(freq, 3)["word"].tolist() == ["a", "b", "c", "d"]
+    assert top_words(freq, 2)["word"].tolist() == ["a", "b"]
+    assert top_words(freq, 9)["word"].tolist() == ["a", "b", "c", "d", "e"]
+    assert top_words(freq, 4).index.tolist() == [0, 1, 2, 3]
+    grouped = pd.DataFrame({"g": ["x", "x", "x", "y", "y", "y"], "word": list("abcdef"), "count": [4, 1, 1, 3, 3, 2]})
+    assert top_words(grouped, 1, by="g")["word"].tolist() == ["a", "d", "e"]
+    assert top_words(grouped.iloc[:0], 3).empty
+
+
+@pytest.mark.parametrize("kwargs", [{"n": 0}, {"n": -1}, {"n": 2.5}, {"n": True}, {"n": 2, "by": "nope"}])
+def test_top_words_reject_bad_arguments(kwargs):
+    with pytest.raises(DataError):
+        top_words(pd.DataFrame({"word": ["a"], "count": [1]}), **kwargs)
+
+
+def test_top_words_of_the_ebm_notes_agree_with_sorting():
+    notes = word_frequencies(load_project(), stem=True, source_type="observation_note")
+    top = top_words(notes, 12)
+    cut = notes["count"].sort_values(ascending=False).iloc[11]
+    assert top["word"].tolist() == notes.loc[notes["count"] >= cut, "word"].tolist()
+    assert len(top) >= 12

@@ -249,4 +249,39 @@ CAPTIONS: dict[str, dict[str, dict[str, str]]] = {
                    "går, kommer och mötet. Brukarmentorerna: åtta ord, vart och ett en gång.",
         },
     },
+    "survey_answers": {
+        "en": {
+            "caption": "How many respondents gave each answer, per statement and group, from the per-respondent "
+                       "answers in survey_responses.csv (1 = do not agree at all, on the left; the highest answer on "
+                       "the right). Each statement has a bar per group and one for all respondents; n at the end of "
+                       "a bar is its number of answers. Counts, not shares: the groups are a handful of people.",
+            "alt": "Horizontal stacked bar chart, one bar per statement and respondent group plus one for all "
+                   "respondents, each divided into the number of respondents who gave each answer.",
+        },
+        "sv": {
+            "caption": "Hur många svarande som gav varje svar, per påstående och grupp, ur de enskilda svaren i "
+                       "survey_responses.csv (1 = håller inte med alls, till vänster; det högsta svaret till höger). "
+                       "Varje påstående har en stapel per grupp och en för alla svarande; n vid stapelns slut är "
+                       "antalet svar. Antal, inte andelar: grupperna är en handfull personer.",
+            "alt": "Liggande staplat stapeldiagram, en stapel per påstående och svarandegrupp och en för alla "
+                   "svarande, var och en uppdelad i antalet svarande som gav varje svar.",
+        },
+    },
+    "survey_answers_synthetic": {
+        "en": {
+            "caption": "SYNTHETIC DATA, made up to show the figure and the means check; not the survey's answers, "
+                       "which the report does not publish. How many of seven invented respondents gave each answer "
+                       "to S1 and S5, per group and for all respondents (1 = do not agree at all, on the left).",
+            "alt": "Stacked bar chart of invented answers (synthetic data) to two statements, S1 and S5, one bar "
+                   "per group and one for all seven respondents, divided into the number giving each answer.",
+        },
+        "sv": {
+            "caption": "SYNTETISKA DATA, påhittade för att visa figuren och kontrollen av medelvärdena; inte "
+                       "enkätens svar, som rapporten inte publicerar. Hur många av sju påhittade svarande som gav "
+                       "varje svar på S1 och S5, per grupp och för alla svarande (1 = håller inte med alls, till "
+                       "vänster).",
+            "alt": "Staplat stapeldiagram över påhittade svar (syntetiska data) på två påståenden, S1 och S5, en "
+                   "stapel per grupp och en för alla sju svarande, uppdelad i antalet som gav varje svar.",
+        },
+    },
 }

@@ -175,7 +175,21 @@ def plot_word_comparison(freq: pd.DataFrame, by: str, groups: tuple, *, top: int
         ax.bar_label(bars, labels=[str(int(c)) if c else "" for c in count[g]], padding=2, fontsize=7)
     ax.set_yticks(y, order.tolist())
     ax.set_xlabel(TEXTS[lang]["percent_words"])
-    ax.set_title(TEXTS[lang]["compare_title"].format(a=label(str(groups[0]), lang), b=label(str(groups[1]), lang)))
+    a, b = (_in_sentence(label(str(g), lang)) for g in groups)
+    ax.set_title(TEXTS[lang]["compare_title"].format(a=a, b=b))
     ax.legend(fontsize=8, loc="lower right")
     ax.margins(x=0.12)
     return fig
+
+
+def _in_sentence(text: str) -> str:
+    """A label as it reads inside a sentence: "Social secretaries" → "social secretaries", "LVM case officer" kept.
+
+    Examples
+    --------
+    >>> _in_sentence("Service-user mentors"), _in_sentence("LVM case officer"), _in_sentence("")
+    ('service-user mentors', 'LVM case officer', '')
+    """
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text

@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 from ebm_analysis.plotting._common import figure_and_axes
 
 from ebm_analysis.errors import DataError, Problem
-from ebm_analysis.labels import current_language
-from ebm_analysis.survey import joint_table, response_distribution
+from ebm_analysis.labels import current_language, label
+from ebm_analysis.survey import TOTAL_GROUP, distribution_table, joint_table, response_distribution
 
-__all__ = ["plot_survey_means", "plot_diverging_likert", "LABELS"]
+__all__ = ["plot_survey_means", "plot_diverging_likert", "plot_answer_counts", "LABELS"]
 
 LABELS = {
     "en": {
@@ -327,3 +327,76 @@ def _answer_label(answer: int, scale: tuple[int, int], words: dict[str, str]) ->
     if answer == hi:
         return f"{answer} {words['high']}"
     return str(answer)
+
+
+def _group_name(group: str, lang: str) -> str:
+    name = label(group, lang)
+    return name.replace("_", " ") if name == group else name
+
+
+def plot_answer_counts(responses: pd.DataFrame, lang: str | None = None, ax: Axes | None = None,
+                       scale: tuple[int, int] = (1, 4), *, pooled: bool = True, synthetic: bool = False,
+                       title: str | None = None) -> Figure:
+    """Stacked bars of how many gave each answer, per statement and respondent group.
+
+    One bar per statement and group (and, with ``pooled``, one for all
+    respondents), its segments the counts of each answer from the lowest
+    (left) to the highest; the number of answers is written at the end of
+    each bar. Counts, not shares: with a handful of respondents a share hides
+    how few people it is.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Long answers: ``respondent_id, group, item, answer``.
+    lang : {"en", "sv"}, optional
+        Language of the labels (default: the run's, see :mod:`ebm_analysis.labels`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if omitted.
+    scale : (int, int)
+        Answer scale.
+    pooled : bool
+        Add a bar for all respondents under each statement.
+    synthetic : bool
+        Say "synthetic data" in the title (for made-up answers).
+    title : str, optional
+        Title; default "Answers per statement and group".
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> r = pd.DataFrame({"respondent_id": ["A1", "B1"], "group": ["social_secretaries", "mentors"],
+    ...                   "item": ["S1", "S1"], "answer": [4, 2]})
+    >>> fig = plot_answer_counts(r, lang="sv", synthetic=True)
+    >>> fig.axes[0].get_title(), [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ('Svar per påstående och grupp (SYNTETISKA DATA)', ['S1 · mentors', 'S1 · Socialsekreterare', 'S1 · Alla svarande'])
+    """
+    lang = lang or current_language()
+    lo, hi = scale
+    table = distribution_table(responses, scale, pooled=TOTAL_GROUP if pooled else None)
+    fig, ax = figure_and_axes(ax, (8, 0.38 * len(table) + 1.9))
+    colours = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, hi - lo + 1))
+    ys = -np.arange(len(table), dtype=float) - 0.6 * table["item"].ne(table["item"].shift()).cumsum().to_numpy()
+    left = np.zeros(len(table))
+    for k, answer in enumerate(range(lo, hi + 1)):
+        counts = table[str(answer)].to_numpy(dtype=float)
+        name = f"{answer} {label('answer_low', lang)}" if answer == lo else \
+            f"{answer} {label('answer_high', lang)}" if answer == hi else str(answer)
+        ax.barh(ys, counts, left=left, color=colours[k], edgecolor="white", label=name)
+        left += counts
+    for y, n in zip(ys, table["n"]):
+        ax.text(n + 0.1, y, f"n = {n}", va="center", fontsize=8)
+    ax.set_yticks(ys, [f"{i} · {_group_name(g, lang)}" for i, g in zip(table["item"], table["group"])])
+    ax.set_xlim(0, max(table["n"].max(), 1) * 1.15)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(label("answers_x", lang))
+    suffix = f" ({label('synthetic', lang)})" if synthetic else ""
+    ax.set_title((title or label("answers_title", lang)) + suffix)
+    ax.legend(title=label("answer", lang), loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8,
+              frameon=False)
+    fig.tight_layout()
+    return fig

@@ -6,12 +6,13 @@ import html
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from ebm_analysis import display
 from ebm_analysis.project import Project
-from ebm_analysis.queries import descendants
+from ebm_analysis._index import coding_index
 from ebm_analysis.report.notebooks import _Ids, _plain
 from ebm_analysis.report.texts import references_html
 
@@ -97,13 +98,28 @@ def codebook_usage(project: Project) -> pd.DataFrame:
     direct = codings.groupby("code_id").agg(direct_codings=("coding_id", "size"),
                                             direct_segments=("segment_id", "nunique"))
     book = book.merge(direct, left_on="code_id", right_index=True, how="left")
-    tree = {c: descendants(project.codebook, c, include_self=True) for c in book["code_id"]}
-    book["codings"] = [int(codings["code_id"].isin(tree[c]).sum()) for c in book["code_id"]]
-    book["segments"] = [int(codings.loc[codings["code_id"].isin(tree[c]), "segment_id"].nunique())
-                        for c in book["code_id"]]
+    book["codings"], book["segments"] = _subtree_usage(project)
     for column in ("direct_codings", "direct_segments"):
         book[column] = book[column].fillna(0).astype("int64")
     return book.reset_index(drop=True)
+
+
+def _subtree_usage(project) -> tuple[list[int], list[int]]:
+    """Per code in codebook order: codings and distinct segments of the code and its sub-codes.
+
+    Uses the depth-first numbering of the coding index, where a code's
+    subtree is one range of numbers, so a deep codebook costs no more than a flat one.
+    """
+    ix = coding_index(project)
+    known = ix.pre_of_coding >= 0
+    order = np.argsort(ix.pre_of_coding[known], kind="stable")
+    numbers = ix.pre_of_coding[known][order]
+    segments = ix.codings["segment_id"].to_numpy(dtype=object)[known][order]
+    lo = np.searchsorted(numbers, ix.pre, side="left")
+    hi = np.searchsorted(numbers, ix.pre + ix.size, side="left")
+    codings = [int(h - l) for l, h in zip(lo, hi)]
+    distinct = [len(set(segments[l:h])) if h > l else 0 for l, h in zip(lo, hi)]
+    return codings, distinct
 
 
 def _entry(row: pd.Series, names: dict[str, str], lang: str) -> str:

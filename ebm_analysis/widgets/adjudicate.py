@@ -13,6 +13,7 @@ from ebm_analysis.coders import CONSENSUS, adjudicate, coder_disagreements, deci
 from ebm_analysis.coding import CodingStore
 from ebm_analysis.errors import DataError
 from ebm_analysis.widgets.core import status_html
+from ebm_analysis.widgets.memos import LiveWidget
 
 __all__ = ["AdjudicationWidget", "spans_mask", "disagreement_html"]
 
@@ -77,7 +78,7 @@ def disagreement_html(row: pd.Series | dict) -> str:
             f"{english}</div>")
 
 
-class AdjudicationWidget(w.VBox):
+class AdjudicationWidget(LiveWidget):
     """Walk the disagreements between two coders and record a decision, with a reason, for each.
 
     Each decision is saved at once (:func:`~ebm_analysis.coders.adjudicate`)
@@ -116,6 +117,8 @@ class AdjudicationWidget(w.VBox):
     status : HTML
         What the last action did, or why it was refused.
     """
+
+    live_name = "AdjudicationWidget"
 
     def __init__(self, data_dir: str | Path | None = None, coder_a: str = "coder1", coder_b: str = "coder2", *,
                  adjudicator: str = "adjudicator", level: str = "code", consensus: str = CONSENSUS):

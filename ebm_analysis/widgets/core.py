@@ -119,7 +119,7 @@ def code_tree(codebook: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``code_id``, ``depth`` (0 for top-level codes), ``path``
-        (``"parent > child"``), ``name_en``, ``color`` (the codebook colour,
+        (``"parent > child"``; below five levels ``"top > … > child"``), ``name_en``, ``color`` (the codebook colour,
         or a grey where none is given), ``status``.
 
     Examples
@@ -127,29 +127,61 @@ def code_tree(codebook: pd.DataFrame) -> pd.DataFrame:
     >>> book = pd.DataFrame({"code_id": ["a", "b", "a1"], "parent_id": [None, None, "a"]})
     >>> code_tree(book)[["code_id", "depth", "path"]].values.tolist()
     [['a', 0, 'a'], ['a1', 1, 'a > a1'], ['b', 0, 'b']]
+    >>> chain = pd.DataFrame({"code_id": list("abcdefg"), "parent_id": [None, *"abcdef"]})
+    >>> code_tree(chain)["path"].iloc[-1]
+    'a > … > c > d > e > f > g'
     """
     book = codebook.reset_index(drop=True)
     ids = book["code_id"].tolist()
-    rows = []
-    for top in book.loc[book["parent_id"].isna(), "code_id"]:
-        for code in descendants(book, top, include_self=True):
-            rows.append(code)
-    rows += [c for c in ids if c not in set(rows)]  # codes under a missing parent, if any
-    parent = dict(zip(book["code_id"], book["parent_id"]))
-    info = book.set_index("code_id")
+    parent = dict(zip(ids, book["parent_id"]))
+    names = book["name_en"].tolist() if "name_en" in book.columns else ids
+    colors = book["color"].tolist() if "color" in book.columns else [None] * len(ids)
+    statuses = book["status"].tolist() if "status" in book.columns else ["active"] * len(ids)
     out = []
-    for code in rows:
-        chain = [code]
-        while pd.notna(parent.get(chain[-1])) and parent[chain[-1]] not in chain:
-            chain.append(parent[chain[-1]])
-        color = info.at[code, "color"] if "color" in info.columns else None
+    for i, depth, path in _tree_walk(ids, parent):
+        color = colors[i]
         out.append({
-            "code_id": code, "depth": len(chain) - 1, "path": " > ".join(reversed(chain)),
-            "name_en": str(info.at[code, "name_en"]) if "name_en" in info.columns else code,
-            "color": str(color) if pd.notna(color) else DEFAULT_COLOR,
-            "status": str(info.at[code, "status"]) if "status" in info.columns else "active",
+            "code_id": ids[i], "depth": depth, "path": path,
+            "name_en": str(names[i]), "color": str(color) if pd.notna(color) else DEFAULT_COLOR,
+            "status": str(statuses[i]),
         })
     return pd.DataFrame(out, columns=["code_id", "depth", "path", "name_en", "color", "status"])
+
+
+PATH_SHOWN = 5  # a deeper code's path shows its top-level code, "…" and its last ancestors
+
+
+def _tree_walk(ids: list, parent: dict):
+    """``(row, depth, path)`` per code in tree order, in time linear in the codebook.
+
+    ``path`` is ``"top > … > parent > code"``: the top-level code and at most
+    ``PATH_SHOWN`` codes below it, ending with the code itself. Codes under a
+    missing parent, or in a cycle (which the loader refuses), come last, as
+    if top-level.
+    """
+    position = {code: i for i, code in enumerate(ids)}
+    children: dict[str, list[int]] = {}
+    roots = []
+    for i, code in enumerate(ids):
+        up = parent.get(code)
+        if pd.isna(up):
+            roots.append(i)
+        elif up in position and up != code:
+            children.setdefault(up, []).append(i)
+    seen = [False] * len(ids)
+    for start in [*roots, *range(len(ids))]:
+        if seen[start]:
+            continue
+        stack = [(start, 0, ids[start], ())]
+        while stack:
+            i, depth, top, tail = stack.pop()
+            if seen[i]:
+                continue
+            seen[i] = True
+            shown = (top, *tail) if len(tail) == depth else (top, "…", *tail)
+            yield i, depth, " > ".join(shown)
+            for child in reversed(children.get(ids[i], [])):
+                stack.append((child, depth + 1, top, (*tail, ids[child])[-PATH_SHOWN:]))
 
 
 def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "",
@@ -193,16 +225,18 @@ def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "
     tree = tree[tree["status"] != "retired"]  # retired codes take no new codings (ebm_analysis.codebook_ops)
     if search.strip():
         hits = set(search_codes(codebook, search))
+        parent = dict(zip(codebook["code_id"], codebook["parent_id"]))
         keep = set()
-        for path in tree["path"]:
-            chain = path.split(" > ")
-            found = [i for i, code in enumerate(chain) if code in hits]
-            if found:  # the code is a match, or under one: keep it and the chain above the deepest match
-                keep.update(chain[: found[-1] + 1] + [chain[-1]])
+        for code in tree["code_id"]:
+            chain = [code]  # the code and its ancestors, nearest first
+            while pd.notna(parent.get(chain[-1])) and parent[chain[-1]] not in chain:
+                chain.append(parent[chain[-1]])
+            if any(c in hits for c in chain):  # a match, or under one: keep it and its ancestors up to the top
+                keep.update(chain)
         tree = tree[tree["code_id"].isin(keep)]
     options = []
     for row in tree.itertuples():
-        text = f"{chr(0xA0) * 4 * row.depth}{row.path if paths else row.code_id} — {row.name_en}"
+        text = f"{chr(0xA0) * 4 * min(row.depth, PATH_SHOWN)}{row.path if paths else row.code_id} — {row.name_en}"
         if row.status == "unused":
             text += " (unused)"
         options.append((text, row.code_id))

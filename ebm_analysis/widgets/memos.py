@@ -13,7 +13,7 @@ from ebm_analysis.errors import DataError
 from ebm_analysis.memos import MEMO_COLUMNS, load_memos, search_memos
 from ebm_analysis.widgets.core import status_html
 
-__all__ = ["MemoWidget", "parse_links", "memo_html", "memos_table_html"]
+__all__ = ["MemoWidget", "parse_links", "memo_html", "memos_table_html", "LiveWidget"]
 
 _WIDE = w.Layout(width="100%")
 ALL_LINKS = "(all memos)"
@@ -70,7 +70,28 @@ def memos_table_html(memos: pd.DataFrame) -> str:
     return f'<table class="ebm-memos"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-class MemoWidget(w.VBox):
+class LiveWidget(w.VBox):
+    """A VBox whose plain-text form says it is a live widget (what a rendered page shows instead of a repr)."""
+
+    live_name = "widget"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = f"{self.live_name} (live widget: needs a running kernel)"
+        return bundle
+
+    def static_html(self) -> str:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+    def static_view(self):
+        """:meth:`static_html` as an ``IPython.display.HTML`` object."""
+        from IPython.display import HTML
+
+        return HTML(self.static_html())
+
+
+class MemoWidget(LiveWidget):
     """List, search, read, write and edit memos; every save goes through the coding store.
 
     Parameters
@@ -109,6 +130,8 @@ class MemoWidget(w.VBox):
     >>> mw.memo_select.value, "Saved" in mw.status.value
     ('M001', True)
     """
+
+    live_name = "MemoWidget"
 
     def __init__(self, data_dir: str | Path | None = None, coder: str = "coder1"):
         self.store = CodingStore.open(data_dir, coder=coder)
