@@ -319,3 +319,12 @@ def test_segment_list_refuses_a_value_not_in_it():
     with pytest.raises(TraitError):
         chooser.value = "E2"
     assert chooser.value == "E1"
+
+
+def test_code_search_keeps_every_ancestor_of_a_deep_match():
+    depth = 8  # deeper than a path shows whole: the tree is followed by parent, not by the shown path
+    ids = [f"c{i}" for i in range(depth)]
+    book = pd.DataFrame({"code_id": ids + ["other"], "parent_id": [None, *ids[:-1], None],
+                         "name_en": [f"level {i}" for i in range(depth - 1)] + ["needle", "other"],
+                         "name_sv": [""] * (depth + 1)})
+    assert [c for _, c in code_options(book, search="NEEDLE")] == ids
