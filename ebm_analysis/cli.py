@@ -41,6 +41,16 @@ def _check(args: argparse.Namespace) -> int:
             code = 1
         else:
             print(f"\n{DICTIONARY_FILE}: {len(keywords)} keywords, all valid.")
+    if project is not None and (folder / "memos").is_dir():
+        from ebm_analysis.memos import load_memos
+
+        try:
+            memos = load_memos(folder, project=project)
+        except DataError as err:
+            print(f"\nmemos/ (the researcher's memos) has problems.\n{err}", file=sys.stderr)
+            code = 1
+        else:
+            print(f"\nmemos/: {len(memos)} memo(s), all valid.")
     formulas = formula_cells(folder)
     if formulas:
         print(f"\nWarning: {len(formulas)} cell(s) begin with =, +, - or @, which spreadsheet programs "

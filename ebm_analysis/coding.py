@@ -969,15 +969,25 @@ class CodingStore:
 def _load_consistent(folder: Path, tries: int = 5) -> tuple[Project, dict[str, _FileState]]:
     """Load the folder and the state of its snapshot files, such that the two belong together.
 
-    Another writer may compact (replace the snapshot files) while this one
-    loads without the lock; the files' state is then read again after the
-    load and the load repeated, so that the store does not later take its
-    own, consistent, load for an edit made behind its back.
+    Another writer may compact (replace the snapshot files) or append to the
+    change log while this one loads without the lock. The files' state is
+    read again after the load, and the load repeated when they changed, so
+    that the store does not later take its own, consistent, load for an edit
+    made behind its back; a load that failed while the files or the log
+    changed underneath it is tried again (at most ``tries`` loads in all).
     """
-    for _ in range(tries):
-        files = {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
-        project = load_project(folder)
-        if files == {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}:
+    def tables() -> dict[str, _FileState]:
+        return {t.file: _FileState.of(folder / t.file) for t in STORE_TABLES.values()}
+
+    for attempt in range(tries):
+        files, log = tables(), _FileState.of(folder / LOG_FILE)
+        try:
+            project = load_project(folder)
+        except DataError:
+            if attempt + 1 < tries and (tables() != files or _FileState.of(folder / LOG_FILE) != log):
+                continue  # read while another writer compacted or logged: read again
+            raise
+        if files == tables():
             break
     return project, files
 

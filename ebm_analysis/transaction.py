@@ -80,6 +80,7 @@ class Transaction:
         self._undoes: int | None = None
         self._next = store._next_number
         self._notes: list[tuple[str, dict]] = []
+        self._staged_spans: dict[tuple, str] = {}  # span key -> coding id, of the rows staged here
 
     # ------------------------------------------------------------ reading
 
@@ -211,6 +212,12 @@ class Transaction:
         return row
 
     def _stage(self, op: str, table: str, key: str, before, after, action: str) -> None:
+        if table == "codings":  # keep the staged rows' spans indexed (see _span_owner)
+            old = self._rows.get((table, key))
+            if old is not None and self._staged_spans.get(_span_key(old)) == key:
+                del self._staged_spans[_span_key(old)]
+            if after is not None:
+                self._staged_spans[_span_key(after)] = key
         self._rows[(table, key)] = after
         self._entries.append((op, table, key, before, after, action))
 
@@ -259,9 +266,9 @@ class Transaction:
                               "and coder; edit the existing coding instead")
 
     def _span_owner(self, key: tuple, own: str) -> str | None:
-        for (table, cid), row in reversed(list(self._rows.items())):
-            if table == "codings" and row is not None and cid != own and _span_key(row) == key:
-                return cid
+        staged = self._staged_spans.get(key)
+        if staged is not None and staged != own:
+            return staged
         owner = self.store._spans.get(key)
         if owner is not None and owner != own and ("codings", owner) not in self._rows:
             return owner

@@ -61,3 +61,13 @@ def test_agreement_between_two_coders(data_copy):
     assert out.stdout.startswith("Agreement between coder1 and coder2, level 'code'") and "coder1 vs coder2" in out.stdout
     missing = run("agreement", data_copy, "--other", "nobody")
     assert missing.returncode == 1 and "'nobody', who has no codings" in missing.stderr
+
+
+def test_check_validates_the_memos(data_copy):
+    CodingStore.open(data_copy, coder="R1").add_memo("Trust", "text", ["code:trust"])
+    out = run("check", data_copy)
+    assert "memos/: 1 memo(s), all valid." in out.stdout, out.stderr
+    path = data_copy / "memos" / "M001.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("code:trust", "code:gone"), encoding="utf-8")
+    bad = run("check", data_copy)
+    assert bad.returncode == 1 and "memos/M001.md, line 5" in bad.stderr and "names no code" in bad.stderr

@@ -294,3 +294,10 @@ def test_the_synthetic_coder_is_deterministic_and_labelled(data_copy, tmp_path):
     assert 0 < len(runs[0]) < len(reference)
     with pytest.raises(DataError, match="sum of at most 1"):
         simulate_coder(tmp_path / "a", reference, "coder2", keep=0.9, trim=0.2)
+
+
+def test_a_coder_copy_passes_the_identifier_scan(data_copy, tmp_path):
+    from ebm_analysis.privacy import scan_folder
+
+    out = coder_copy(data_copy, tmp_path / "copy", "coder2")
+    assert scan_folder(out).empty

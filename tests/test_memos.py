@@ -184,3 +184,42 @@ def test_a_memo_whose_log_entry_cannot_be_saved_is_taken_back(store, data_copy, 
         store.edit_memo(mid, "second text")
     assert sorted(p.name for p in (data_copy / "memos").glob("*.md")) == ["M001.md"]
     assert (data_copy / "memos" / f"{mid}.md").read_bytes() == before
+
+
+def test_redaction_reaches_the_memos_and_their_kept_versions(store, data_copy):
+    from ebm_analysis.redaction import redact
+
+    mid = store.add_memo("Call Anna Lindqvist", "Anna Lindqvist said so.", ["meeting:3"])
+    store.edit_memo(mid, "Anna Lindqvist said so, twice.")
+    redact("Anna Lindqvist", data_copy, coder="R1", reason="a name")
+    texts = [p.read_text(encoding="utf-8") for p in (data_copy / "memos").rglob("*.md")]
+    assert len(texts) == 2 and not any("Lindqvist" in t for t in texts)
+    memo = load_memos(data_copy).iloc[0]
+    assert (memo["title"], memo["text"]) == ("Call [REDACTED]", "[REDACTED] said so, twice.")
+
+
+def test_notes_of_another_tool_become_memos(tmp_path):
+    """A qdpx whose free Note has no ebm-analysis description: a memo linked where it is referenced."""
+    import zipfile
+
+    from ebm_analysis.interchange import export_qdpx, import_qdpx
+    from ebm_analysis.project import load_project
+
+    archive = export_qdpx(load_project(), tmp_path / "x.qdpx")
+    with zipfile.ZipFile(archive) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    qde = members["project.qde"].decode("utf-8")
+    note = ('<Note guid="aaaaaaaa-0000-4000-8000-000000000001" name="Thoughts on trust&#10;and time" '
+            'creationDateTime="2020-05-04T10:00:00Z"><PlainTextContent>Line one\n---\nline two</PlainTextContent>'
+            '</Note>')
+    qde = qde.replace("</Notes>", note + "</Notes>", 1)
+    qde = qde.replace("</Project>", '<NoteRef targetGUID="aaaaaaaa-0000-4000-8000-000000000001"/></Project>', 1)
+    members["project.qde"] = qde.encode("utf-8")
+    with zipfile.ZipFile(tmp_path / "y.qdpx", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    back = import_qdpx(tmp_path / "y.qdpx", tmp_path / "back")
+    memo = load_memos(back.path).iloc[0]
+    assert (memo["memo_id"], memo["title"], memo["created"], memo["kind"]) == \
+        ("M001", "Thoughts on trust and time", "2020-05-04", "free")
+    assert memo["text"] == "Line one\n---\nline two" and memo["author"] == "unknown"

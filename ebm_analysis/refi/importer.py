@@ -155,6 +155,10 @@ def import_qdpx(qdpx_path: str | os.PathLike, data_dir: str | os.PathLike, *, ov
         _write_files(tmp, files)
         try:
             project = load_project(tmp)
+            if (tmp / "memos").is_dir():
+                from ebm_analysis.memos import load_memos
+
+                load_memos(tmp, project=project)  # the memos made from notes load back too
         except DataError as exc:
             raise DataError([Problem(qdpx_path.name, None, None, "content that the data folder cannot hold",
                                      "see the problems below; nothing was written"), *exc.problems]) from None
