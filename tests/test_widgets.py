@@ -132,7 +132,7 @@ def test_highlight_html_escapes_and_marks_overlapping_spans():
     assert parser.marked["K1"] == text[0:21]
     assert parser.marked["K2"] == text[8:29]
     assert parser.marked["K3"] == text
-    assert "#ff000055" in out and "#00ff00" in out and "#bbbbbb" in out  # colours; grey where none given
+    assert "#ff000066" in out and "#00ff00" in out and "#bbbbbb" in out  # colours; grey where none given
 
 
 def test_filter_segments_on_synthetic_data():
@@ -270,7 +270,7 @@ def test_apply_whole_segment_then_duplicate_is_refused(data_copy):
     wb.apply_button.click()  # the same code on the same span again
     assert (data_copy / "changes.jsonl").read_bytes() == after_first
     assert "Error" in wb.status.value and "already on this span" in wb.status.value
-    assert "already on this span" in wb.button_status["apply"].value  # next to the button pressed
+    assert wb.apply_button in wb.action_bar.children and wb.status in wb.action_bar.children  # next to the button
 
 
 def test_bad_character_span_is_refused_and_nothing_saved(data_copy):
@@ -331,7 +331,8 @@ def test_new_code_is_saved_and_can_be_applied(data_copy):
     assert book["peer_support"]["name_sv"] == "kollegialt stöd"
     assert book["peer_support"]["status"] == "active"
     labels = dict((v, k) for k, v in wb.code_select.options)
-    assert labels["peer_support"].endswith("belonging > peer_support — peer support")
+    assert labels["peer_support"] == "\u00a0" * 4 + "peer_support — peer support"  # indented under its parent
+    assert "belonging &gt; peer_support — peer support" in wb.chosen_code.value
     assert wb.code_select.value == "peer_support" and wb.new_code_id.value == ""
     wb.segment_select.value = "O012"
     wb.apply_button.click()
@@ -354,14 +355,14 @@ def test_undo_restores_the_saved_state(data_copy):
     original = saved(data_copy, "codings.csv")
     wb = CodingWidget(data_copy, coder=CODER)
     wb.undo_button.click()  # nothing of this coder's yet: a message, no exception
-    assert "nothing to undo" in wb.status.value and "nothing to undo" in wb.button_status["undo"].value
+    assert "nothing to undo" in wb.status.value and wb.undo_button in wb.action_bar.children
     wb.segment_select.value = "E002"
     wb.code_select.value = "bemotande"
     wb.apply_button.click()
     assert saved(data_copy, "codings.csv") != original
     wb.undo_button.click()
     assert saved(data_copy, "codings.csv") == original
-    assert "undid" in wb.status.value and wb.button_status["undo"].value == ""
+    assert "undid" in wb.status.value and "ebm-status-success" in wb.status.value
     wb.undo_button.click()  # nothing left: a message, no exception, no change
     assert "nothing to undo" in wb.status.value
     assert saved(data_copy, "codings.csv") == original
@@ -564,8 +565,12 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def _shown_in_red_next_to(wb: CodingWidget, button: str, words: str) -> None:
     assert "ebm-status-error" in wb.status.value and words in wb.status.value
-    beside = wb.button_status[button].value
-    assert words in beside and "color:#b00020" in beside and "Saved" not in beside
+    if button in wb.button_status:  # a button away from the action bar has its own place for a refusal
+        beside = wb.button_status[button].value
+        assert words in beside and "color:#b00020" in beside and "Saved" not in beside
+    else:  # the action bar's buttons have the status line beside them
+        assert getattr(wb, f"{button}_button") in wb.action_bar.children and wb.status in wb.action_bar.children
+        assert "color:#b00020" in wb.status.value and "Saved" not in wb.status.value
     assert all(place.value == "" for name, place in wb.button_status.items() if name != button)
 
 
@@ -583,7 +588,7 @@ def test_a_read_only_folder_is_shown_next_to_the_button_and_the_input_is_kept(da
     assert _files(data_copy) == before and not (data_copy / LOCK_FILE).exists()
     assert (wb.segment_select.value, wb.sentence_select.value, wb.code_select.value) == ("O010", span, "empathy")
     wb.apply_button.click()  # writable again: the same click now saves
-    assert "Saved" in wb.status.value and wb.button_status["apply"].value == ""
+    assert "Saved" in wb.status.value and "ebm-status-error" not in wb.status.value
 
 
 def test_a_read_only_codings_file_refuses_the_memo_and_keeps_what_was_typed(data_copy):
@@ -653,8 +658,8 @@ wb.code_select.value = "empathy"
 os.setgid(65534)
 os.setuid(65534)  # from here on an ordinary user, who may read the folder but not write in it
 wb.apply_button.click()
-print(json.dumps({"status": wb.status.value, "beside": wb.button_status["apply"].value,
-                  "code": wb.code_select.value}))
+print(json.dumps({"status": wb.status.value, "beside": wb.apply_button in wb.action_bar.children
+                  and wb.status in wb.action_bar.children, "code": wb.code_select.value}))
 """
 
 
@@ -689,7 +694,91 @@ def test_a_permission_error_from_the_operating_system_is_shown(tmp_path, data_co
         wb.segment_select.value = "O010"
         wb.code_select.value = "empathy"
         wb.apply_button.click()
-        shown = {"status": wb.status.value, "beside": wb.button_status["apply"].value, "code": wb.code_select.value}
+        shown = {"status": wb.status.value, "beside": wb.apply_button in wb.action_bar.children
+                 and wb.status in wb.action_bar.children, "code": wb.code_select.value}
     assert "no permission to write" in shown["status"] and "nothing was saved" in shown["status"]
-    assert "no permission to write" in shown["beside"] and "color:#b00020" in shown["beside"]
+    assert shown["beside"] and "color:#b00020" in shown["status"]
     assert shown["code"] == "empathy"
+
+
+# ---------------------------------------------------------------- merging codes and writing memos from the widget
+
+def test_merge_codes_from_the_widget_moves_the_codings_and_undo_takes_it_back(data_copy):
+    original = {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")}
+    empathy = {cid for cid, code in original.items() if code == "empathy"}
+    assert empathy  # the EBM data has codings of empathy
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.merge_source.value, wb.merge_target.value = "empathy", "trust"
+    wb.merge_button.click()
+    assert "Saved" in wb.status.value and "merged empathy into trust" in wb.status.value
+    after = {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")}
+    assert all(after.get(cid, "removed") in ("trust", "removed") for cid in empathy)
+    assert {c: k for c, k in after.items() if c not in empathy} == {c: k for c, k in original.items() if c not in empathy}
+    book = {r["code_id"]: r for r in saved(data_copy, "codebook.csv")}
+    assert book["empathy"]["status"] == "retired"  # kept in the codebook, not deleted
+    assert "empathy" not in [v for _, v in wb.code_select.options]  # no new codings with a retired code
+    assert "empathy" not in [v for _, v in wb.merge_source.options]
+    wb.undo_button.click()
+    assert {r["coding_id"]: r["code_id"] for r in saved(data_copy, "codings.csv")} == original
+    assert {r["code_id"]: r for r in saved(data_copy, "codebook.csv")}["empathy"]["status"] == "active"
+    assert "empathy" in [v for _, v in wb.code_select.options]
+
+
+def test_merging_a_code_into_itself_is_refused_next_to_the_button(data_copy):
+    before = saved(data_copy, "codings.csv")
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.merge_source.value = wb.merge_target.value = "trust"
+    wb.merge_button.click()
+    assert "ebm-status-error" in wb.status.value and "different code" in wb.button_status["merge"].value
+    assert saved(data_copy, "codings.csv") == before
+
+
+def test_write_a_memo_linked_to_the_segment_code_and_meeting(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    wb.code_select.value = "trust"
+    wb.memo_title.value = "Tillit kommer av att bli lyssnad på"
+    wb.memo_body.value = "Trust follows from being *listened to* (O010)."
+    wb.memo_link_code.value = wb.memo_link_meeting.value = True
+    wb.write_memo_button.click()
+    assert "Saved" in wb.status.value and "memo M001" in wb.status.value
+    meeting = segments(data_copy)["O010"]["meeting"]
+    text = (data_copy / "memos" / "M001.md").read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    assert "title: Tillit kommer av att bli lyssnad på" in front and f"author: {CODER}" in front
+    assert [line.strip() for line in front.splitlines() if line.strip().startswith("- ")] == [
+        "- segment:O010", "- code:trust", f"- meeting:{meeting}"]
+    assert body.strip() == "Trust follows from being *listened to* (O010)."
+    assert wb.memo_title.value == "" and wb.memo_body.value == ""  # the form is cleared after a save
+    assert "Memos on this segment" in wb.segment_view.value and "Tillit kommer av att bli lyssnad på" in wb.segment_view.value
+    wb.segment_select.value = "O011"
+    assert "Memos on this segment" not in wb.segment_view.value  # only the segment it is linked to
+
+
+def test_an_unreadable_memo_folder_shows_in_the_segment_view_not_as_an_exception(data_copy):
+    (data_copy / "memos").mkdir()
+    (data_copy / "memos" / "M001.md").write_text("no front matter at all\n", encoding="utf-8")
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.segment_select.value = "O010"
+    assert "The memos could not be read" in wb.segment_view.value and "M001.md" in wb.segment_view.value
+
+
+def test_a_memo_without_title_is_refused_and_what_was_typed_stays(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    wb.memo_body.value = "Anteckning utan rubrik."
+    wb.write_memo_button.click()
+    assert "ebm-status-error" in wb.status.value and "ebm-status-error" in wb.button_status["note"].value
+    assert wb.memo_body.value == "Anteckning utan rubrik."
+    assert not (data_copy / "memos").exists() or not list((data_copy / "memos").glob("M*.md"))
+
+
+def test_a_meeting_link_for_a_segment_without_meeting_is_refused(data_copy):
+    wb = CodingWidget(data_copy, coder=CODER)
+    no_meeting = next(sid for sid, s in segments(data_copy).items() if not s["meeting"])
+    wb.segment_select.value = no_meeting
+    wb.memo_title.value = "Ett memo"
+    wb.memo_body.value = "Text."
+    wb.memo_link_meeting.value = True
+    wb.write_memo_button.click()
+    assert "no meeting" in wb.button_status["note"].value
+    assert not (data_copy / "memos").exists() or not list((data_copy / "memos").glob("M*.md"))

@@ -28,9 +28,10 @@ from ebm_analysis.labels import current_language, label
 from ebm_analysis.queries import (
     CodedData, ORDERS, code_by_meeting, descendants, retrieve, search_text, segment_table,
 )
+from ebm_analysis.widgets.shades import DEFAULT_COLOR, code_colors
 
 __all__ = [
-    "ALL", "NO_MEETING", "WHOLE", "CHARS", "sentence_spans", "code_tree", "code_options",
+    "ALL", "NO_MEETING", "WHOLE", "CHARS", "sentence_spans", "code_tree", "code_options", "search_codes",
     "filter_segments", "highlight_html", "codings_html", "Outcome", "Workbench", "theme_quotes",
     "theme_by_meeting", "quotes_html", "meeting_bars_html", "segments_html", "status_html",
 ]
@@ -44,7 +45,6 @@ WHOLE = "whole"
 #: Span choice: the character positions typed in.
 CHARS = "chars"
 
-DEFAULT_COLOR = "#bbbbbb"
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"”“'(\[]?[A-ZÅÄÖÉÜ0-9])")
 
 
@@ -184,32 +184,83 @@ def _tree_walk(ids: list, parent: dict):
                 stack.append((child, depth + 1, top, (*tail, ids[child])[-PATH_SHOWN:]))
 
 
-def code_options(codebook: pd.DataFrame, top_only: bool = False) -> list[tuple[str, str]]:
+def code_options(codebook: pd.DataFrame, top_only: bool = False, search: str = "",
+                 paths: bool = True) -> list[tuple[str, str]]:
     """``(label, code_id)`` pairs for a dropdown: the code tree, indented, ``parent > child``.
 
     Indentation uses no-break spaces (browsers collapse ordinary ones in a
     list). Codes whose status is ``unused`` are marked so; ``retired`` codes are left out.
 
+    Parameters
+    ----------
+    codebook : DataFrame
+        ``code_id``, ``parent_id``, optionally ``name_en``, ``name_sv``, ``status``.
+    top_only : bool, default False
+        Only the top-level codes.
+    search : str, optional
+        Keep the codes whose id, Swedish or English name contains this text
+        (case-insensitive), with their parents (so the tree stays readable)
+        and their sub-codes.
+    paths : bool, default True
+        Label a sub-code with its path (``parent > child``); False: with its
+        id only (for a list where the indentation shows the tree).
+
     Examples
     --------
-    >>> book = pd.DataFrame({"code_id": ["a", "a1"], "parent_id": [None, "a"],
-    ...                      "name_en": ["Alpha", "Alpha one"]})
+    >>> book = pd.DataFrame({"code_id": ["a", "a1", "b"], "parent_id": [None, "a", None],
+    ...                      "name_en": ["Alpha", "Alpha one", "Beta"], "name_sv": ["alfa", "ett", "beta"]})
     >>> [label.replace("\\u00a0", "_") for label, _ in code_options(book)]
-    ['a — Alpha', '____a > a1 — Alpha one']
+    ['a — Alpha', '____a > a1 — Alpha one', 'b — Beta']
     >>> code_options(book, top_only=True)
-    [('a — Alpha', 'a')]
+    [('a — Alpha', 'a'), ('b — Beta', 'b')]
+    >>> [code for _, code in code_options(book, search="ETT")]
+    ['a', 'a1']
+    >>> [label.replace("\\u00a0", "_") for label, _ in code_options(book, paths=False)][1]
+    '____a1 — Alpha one'
+
     """
     tree = code_tree(codebook)
     if top_only:
         tree = tree[tree["depth"] == 0]
     tree = tree[tree["status"] != "retired"]  # retired codes take no new codings (ebm_analysis.codebook_ops)
+    if search.strip():
+        hits = set(search_codes(codebook, search))
+        parent = dict(zip(codebook["code_id"], codebook["parent_id"]))
+        keep = set()
+        for code in tree["code_id"]:
+            chain = [code]  # the code and its ancestors, nearest first
+            while pd.notna(parent.get(chain[-1])) and parent[chain[-1]] not in chain:
+                chain.append(parent[chain[-1]])
+            if any(c in hits for c in chain):  # a match, or under one: keep it and its ancestors up to the top
+                keep.update(chain)
+        tree = tree[tree["code_id"].isin(keep)]
     options = []
     for row in tree.itertuples():
-        text = f"{chr(0xA0) * 4 * min(row.depth, PATH_SHOWN)}{row.path} — {row.name_en}"
+        text = f"{chr(0xA0) * 4 * min(row.depth, PATH_SHOWN)}{row.path if paths else row.code_id} — {row.name_en}"
         if row.status == "unused":
             text += " (unused)"
         options.append((text, row.code_id))
     return options
+
+
+def search_codes(codebook: pd.DataFrame, query: str) -> list[str]:
+    """The codes whose id, English or Swedish name contains ``query`` (case-insensitive), in tree order.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a1"], "parent_id": [None, "a"], "name_sv": ["alfa", "Tillit"]})
+    >>> search_codes(book, "TILL"), search_codes(book, "a")
+    (['a1'], ['a', 'a1'])
+    """
+    query = query.strip().casefold()
+    book = codebook.set_index("code_id")
+    hits = []
+    for code in code_tree(codebook)["code_id"]:
+        names = [code] + [str(book.at[code, col]) for col in ("name_en", "name_sv")
+                          if col in book.columns and pd.notna(book.at[code, col])]
+        if any(query in name.casefold() for name in names):
+            hits.append(code)
+    return hits
 
 
 # ---------------------------------------------------------------- filtering
@@ -300,7 +351,8 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
     The text is cut at every span boundary; each piece covered by codings is
     one ``<mark class="ebm-mark">`` whose ``data-codings`` and ``data-codes``
     list the codings and codes covering it (narrowest first), whose
-    background is the narrowest coding's codebook colour, and whose further
+    background is the narrowest coding's display colour (:func:`~ebm_analysis.widgets.shades.code_colors`:
+    each sub-code a shade of its parent's colour), and whose further
     codings show as coloured underlines. A whole-segment coding covers the
     whole text. Search matches (``hits``) are underlined with
     ``<u class="ebm-hit">``. Every piece of text is HTML-escaped.
@@ -328,9 +380,9 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
     >>> print(highlight_html("Ja <b> nej", cod, book))  # doctest: +NORMALIZE_WHITESPACE
     <div class="ebm-segment-text" lang="sv" style="white-space:pre-wrap;line-height:1.7">Ja
     <mark class="ebm-mark" data-codings="K1" data-codes="a" title="a (K1)"
-    style="background-color:#ff000055;padding:0">&lt;b&gt;</mark> nej</div>
+    style="background-color:#ff000066;padding:0">&lt;b&gt;</mark> nej</div>
     """
-    colors = dict(zip(codebook["code_id"], codebook["color"])) if "color" in codebook.columns else {}
+    colors = code_colors(codebook)
     spans = _spans(text, codings)
     hits = list(hits or [])
     cuts = sorted({0, len(text), *(p for _, _, s, e in spans for p in (s, e)),
@@ -344,8 +396,8 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
             piece = f'<u class="ebm-hit">{piece}</u>'
         cover = sorted((sp for sp in spans if sp[2] <= a and b <= sp[3]), key=lambda sp: (sp[3] - sp[2], sp[0]))
         if cover:
-            cols = [_color(colors.get(code)) for _, code, _, _ in cover]
-            style = f"background-color:{cols[0]}55;padding:0"
+            cols = [colors.get(code, DEFAULT_COLOR) for _, code, _, _ in cover]
+            style = f"background-color:{cols[0]}66;padding:0"
             if len(cols) > 1:
                 shadows = ",".join(f"inset 0 -{3 * k}px 0 {c}" for k, c in enumerate(cols[1:], start=1))
                 style += f";box-shadow:{shadows}"
@@ -357,11 +409,6 @@ def highlight_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame,
         parts.append(piece)
     return ('<div class="ebm-segment-text" lang="sv" style="white-space:pre-wrap;line-height:1.7">'
             + "".join(parts) + "</div>")
-
-
-def _color(value) -> str:
-    value = str(value) if value is not None and pd.notna(value) else ""
-    return value if re.fullmatch(r"#[0-9A-Fa-f]{6}", value) else DEFAULT_COLOR
 
 
 def _span_text(start, end) -> str:
@@ -382,20 +429,24 @@ def codings_html(text: str, codings: pd.DataFrame, codebook: pd.DataFrame) -> st
     if codings.empty:
         return '<p class="ebm-codings"><em>No codings yet.</em></p>'
     paths = code_tree(codebook).set_index("code_id")
+    colors = code_colors(codebook)
     rows = []
     for row in codings.itertuples():
-        color = paths.at[row.code_id, "color"] if row.code_id in paths.index else DEFAULT_COLOR
+        color = colors.get(row.code_id, DEFAULT_COLOR)
         path = paths.at[row.code_id, "path"] if row.code_id in paths.index else row.code_id
         coded = text if pd.isna(row.start) else text[int(row.start):int(row.end)]
         memo = "" if pd.isna(row.memo) else str(row.memo)
         rows.append(
-            f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{_color(color)}"></span></td>'
-            f"<td>{html.escape(str(row.coding_id))}</td><td>{html.escape(str(path))}</td>"
-            f"<td>{_span_text(row.start, row.end)}</td><td lang=\"sv\">{html.escape(coded)}</td>"
+            f'<tr><td><span style="display:inline-block;width:1em;height:1em;background:{color}"></span></td>'
+            f'<td style="white-space:nowrap">{html.escape(str(row.coding_id))}</td>'
+            f"<td>{html.escape(str(path))}</td>"
+            f'<td style="white-space:nowrap">{_span_text(row.start, row.end)}</td>'
+            f'<td lang="sv">{html.escape(coded)}</td>'
             f"<td>{html.escape(str(row.coder))}</td><td>{html.escape(memo)}</td></tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
-    return (f'<table class="ebm-codings"><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+    head = "".join(f'<th style="white-space:nowrap;text-align:left;padding-right:0.8em">{h}</th>'
+                   for h in ("", "Coding", "Code", "Span", "Coded text", "Coder", "Memo"))
+    return (f'<table class="ebm-codings" style="width:100%;border-collapse:collapse">'
+            f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def segments_html(table: pd.DataFrame, max_rows: int = 15, lang: str | None = None) -> str:
@@ -454,7 +505,8 @@ class Outcome:
     message : str
         Plain text for the researcher.
     coding_id : str or None
-        The new coding's id, after :meth:`Workbench.apply`.
+        The new coding's id, after :meth:`Workbench.apply`; the new memo's
+        id after :meth:`Workbench.add_memo`.
     """
 
     kind: str
@@ -526,6 +578,11 @@ class Workbench:
         """Segments, current codings and codebook, for the queries."""
         return CodedData(self.segments, self.store.codings, self.store.codebook)
 
+    @property
+    def code_colors(self) -> dict[str, str]:
+        """The display colour of each code (:func:`~ebm_analysis.widgets.shades.code_colors`)."""
+        return code_colors(self.store.codebook)
+
     def filter(self, **filters) -> pd.DataFrame:
         """:func:`filter_segments` on the current data."""
         return filter_segments(self.data, **filters)
@@ -550,6 +607,14 @@ class Workbench:
 
     def segment_html(self, segment_id: str, search: str = "") -> str:
         """The segment highlighted (:func:`highlight_html`), its English translation and its codings."""
+        return self.view_html(segment_id, search) + self.codings_table_html(segment_id)
+
+    def codings_table_html(self, segment_id: str) -> str:
+        """The table of the segment's codings (:func:`codings_html`)."""
+        return codings_html(self.text(segment_id), self.codings_of(segment_id), self.store.codebook)
+
+    def view_html(self, segment_id: str, search: str = "") -> str:
+        """The segment's head line, its Swedish text highlighted (:func:`highlight_html`) and its English."""
         text = self.text(segment_id)
         book = self.store.codebook
         cod = self.codings_of(segment_id)
@@ -564,7 +629,31 @@ class Workbench:
                 f"{html.escape(label(str(row['source_type'])))} · {html.escape(label(str(row['speaker_role'])))} · {meeting}</div>")
         english = (f'<div class="ebm-segment-en" lang="en" style="color:#555;margin-top:0.4em">'
                    f"<em>{html.escape(self.text_en(segment_id))}</em></div>")
-        return head + highlight_html(text, cod, book, hits) + english + codings_html(text, cod, book)
+        return head + highlight_html(text, cod, book, hits) + english + self.memos_html(segment_id)
+
+    def memos_html(self, segment_id: str) -> str:
+        """The memos linked to a segment (``segment:<id>``), one line each; empty when there are none.
+
+        A memo folder that cannot be read is shown as a red line naming the
+        problem, never as an exception.
+        """
+        from ebm_analysis.memos import MEMO_DIR, load_memos, search_memos
+
+        if not (self.store.folder / MEMO_DIR).is_dir():
+            return ""
+        try:
+            memos = load_memos(self.store.folder, project=self.store.project)
+            found = search_memos(memos, link=f"segment:{segment_id}")
+        except DataError as err:
+            return (f'<div class="ebm-segment-memos" style="color:#b00020">The memos could not be read: '
+                    f"{html.escape(str(err.problems[0]) if err.problems else str(err))}</div>")
+        if found.empty:
+            return ""
+        items = "".join(f"<li><b>{html.escape(str(r.memo_id))}</b> {html.escape(str(r.title))} "
+                        f'<span style="color:#777">({html.escape(str(r.author))}, {html.escape(str(r.created))})</span>'
+                        "</li>" for r in found.itertuples())
+        return (f'<div class="ebm-segment-memos" style="margin-top:0.4em"><b>Memos on this segment</b>'
+                f'<ul style="margin:0.2em 0">{items}</ul></div>')
 
     # ------------------------------------------------------------ actions
 
@@ -599,6 +688,11 @@ class Workbench:
                             lambda cid: f"{cid}: {code_id} on {where} of {segment_id}.", returns_id=True)
         return outcome
 
+    def recode(self, coding_id: str, code_id: str) -> Outcome:
+        """Give a coding another code (same segment, span, coder and memo) and save."""
+        return self._run(lambda: self.store.recode(coding_id, code_id, coder=self.coder),
+                         lambda _: f"{coding_id} recoded to {code_id}.")
+
     def remove(self, coding_id: str) -> Outcome:
         """Delete a coding and save."""
         return self._run(lambda: self.store.remove(coding_id, coder=self.coder), lambda _: f"removed coding {coding_id}.")
@@ -615,6 +709,37 @@ class Workbench:
             code_id.strip(), name_sv, name_en, parent_id or None, definition=definition, include=include,
             exclude=exclude, example=example, color=(color or "").strip() or None, coder=self.coder),
             lambda _: f"new code {code_id.strip()} added to the codebook.")
+
+    def merge_codes(self, source_id: str, target_id: str) -> Outcome:
+        """Merge a code into another, its codings following, and save (:meth:`CodingStore.merge_codes`).
+
+        One transaction: the source's codings are recoded to the target (a
+        coding the target already has on the same span by the same coder is
+        removed, its memo kept), its sub-codes move under the target, and the
+        source is retired. *Undo* takes all of it back.
+        """
+        def done(table: pd.DataFrame) -> str:
+            recoded = int((table["outcome"] == "recoded").sum()) if len(table) else 0
+            removed = len(table) - recoded
+            return (f"merged {source_id} into {target_id}: {recoded} coding(s) recoded, {removed} duplicate(s) "
+                    f"removed; {source_id} is retired.")
+
+        if not source_id or not target_id:
+            return Outcome("error", "choose the code to merge and the code to merge it into.")
+        return self._run(lambda: self.store.merge_codes(source_id, target_id, coder=self.coder), done)
+
+    def add_memo(self, title: str, text: str, links: list[str] | tuple[str, ...] = ()) -> Outcome:
+        """Write a memo file in ``memos/`` linked to ``links`` (``code:…``, ``segment:…``, ``meeting:…``); save.
+
+        Returns
+        -------
+        Outcome
+            ``coding_id`` holds the new memo's id (``M001``…) on success.
+        """
+        where = ", ".join(links) if links else "nothing (a free memo)"
+        return self._run(lambda: self.store.add_memo(title.strip(), text, list(links), coder=self.coder),
+                         lambda memo_id: f"memo {memo_id} “{title.strip()}” written, linked to {where}.",
+                         returns_id=True)
 
     def undo(self) -> Outcome:
         """Take back this coder's last change that is not undone yet (also one of an earlier session), and save."""

@@ -11,8 +11,11 @@ import pandas as pd
 from ebm_analysis.labels import label
 from ebm_analysis.queries import ORDERS
 from ebm_analysis.widgets.core import (
-    ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, segments_html, shorten, status_html,
+    ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, code_tree, search_codes, segments_html,
+    shorten, status_html,
 )
+from ebm_analysis.widgets.segment_list import SegmentList
+from ebm_analysis.widgets.segment_text import SegmentText
 
 __all__ = ["CodingWidget"]
 
@@ -49,10 +52,17 @@ class CodingWidget(w.VBox):
         The logic (store, coder, segments); usable without the widget.
     source_filter, meeting_filter, role_filter, code_filter, search_text
         The filters (``search_text`` searches Swedish and English).
-    segment_select : Select
-        The filtered segments; its value is a segment id.
-    segment_view : HTML
-        The selected segment, codes highlighted, with its codings.
+    segment_select : SegmentList
+        The filtered segments, each with its whole Swedish text (up to three
+        lines shown, all of it on hover); its value is a segment id.
+    segment_view : SegmentText
+        The selected segment, codes highlighted (each sub-code a shade of its
+        parent's colour), its English translation. Selecting Swedish text in
+        it with the mouse sets the span (:meth:`select_span`); clicking a
+        highlight selects that coding (:meth:`pick_codings`); Enter or ``a``
+        in it applies the chosen code (:meth:`apply`).
+    codings_view : HTML
+        The table of the segment's codings.
     sentence_select : Dropdown
         The span: :data:`~ebm_analysis.widgets.core.WHOLE`, a sentence
         ``(start, end)``, or :data:`~ebm_analysis.widgets.core.CHARS` (use
@@ -61,18 +71,38 @@ class CodingWidget(w.VBox):
         Character positions (end exclusive); typing in them selects ``CHARS``.
     span_preview : HTML
         The chosen span's text.
+    code_search : Text
+        Narrows ``code_select`` to the codes whose id or name contains the
+        text, with their parents and sub-codes.
     code_select : Select
         The codebook tree; its value is a code id.
-    apply_button, coding_select, remove_button, memo_text, memo_button, undo_button, reload_button
-        Apply the code to the span; the segment's codings; remove the
-        selected one; its memo and the button that saves it; undo; reload.
+    chosen_code : HTML
+        The code that *Apply code* will apply, in full (path, name, colour).
+    apply_button, coding_select, recode_button, remove_button, memo_text, memo_button, undo_button, reload_button
+        Apply the code to the span; the segment's codings; give the
+        selected one the chosen code; remove it; its memo and the button
+        that saves it; undo; reload.
+    merge_source, merge_target, merge_button
+        *Merge codes*: the code to merge (its codings follow; it is retired)
+        and the code to merge it into.
+    memo_title, memo_body, memo_link_segment, memo_link_code, memo_link_meeting, write_memo_button
+        *Write a memo* (a Markdown file in ``memos/``): title, text, and
+        whether to link it to the selected segment, the chosen code and the
+        segment's meeting; none ticked makes a free analytic memo.
+    panels : Accordion
+        *New code*, *Merge codes*, *Write a memo* (closed at first).
+    action_bar : HBox
+        *Apply code*, *Recode*, *Remove coding*, *Undo*, *Reload* and, next
+        to them, ``status``.
     new_code_id, new_name_sv, new_name_en, new_parent, new_definition, new_include, new_exclude, new_example, new_color, add_code_button
         The form for a new code.
     status : HTML
-        What the last action did, or why it was refused.
+        What the last action did, or why it was refused; in ``action_bar``,
+        next to the buttons.
     button_status : dict of str to HTML
-        The same message next to the button pressed: keys ``apply``,
-        ``remove``, ``memo``, ``add_code``, ``undo``, ``reload``.
+        For the buttons away from the action bar (keys ``memo``,
+        ``add_code``, ``merge`` and ``note``, the last for *Write memo*):
+        what the click did (saved or refused), next to the button pressed.
 
     Examples
     --------
@@ -87,6 +117,7 @@ class CodingWidget(w.VBox):
     def __init__(self, data_dir: str | Path | None = None, coder: str = "coder1"):
         self.bench = Workbench.open(data_dir, coder)
         self._busy = False
+        self._last_code: str | None = None
         seg = self.bench.segments
         roles = [r for r in ORDERS["speaker_role"] if r in set(seg["speaker_role"].dropna())]
         sources = [s for s in ORDERS["source_type"] if s in set(seg["source_type"].dropna())]
@@ -97,43 +128,52 @@ class CodingWidget(w.VBox):
         self.meeting_filter = _classed(w.Dropdown(
             options=[("All meetings", ALL), *[(f"Meeting {m}", m) for m in ORDERS["meeting"]],
                      ("No meeting", NO_MEETING)], value=ALL,
-            description="Meeting", layout=w.Layout(width="15em")), "ebm-meeting-filter")
+            description="Meeting", layout=w.Layout(width="13em")), "ebm-meeting-filter")
         self.role_filter = _classed(w.Dropdown(
             options=[("All speakers", ALL), *[(label(r), r) for r in roles]], value=ALL,
-            description="Speaker", layout=w.Layout(width="18em")), "ebm-role-filter")
+            description="Speaker", layout=w.Layout(width="17em")), "ebm-role-filter")
         self.code_filter = _classed(w.Dropdown(
-            options=[("All codes", ALL)], value=ALL, description="Code", layout=w.Layout(width="22em")),
+            options=[("All codes", ALL)], value=ALL, description="Code", layout=w.Layout(width="20em")),
             "ebm-code-filter")
         self.search_text = _classed(w.Text(
             value="", placeholder="word or phrase (Swedish or English)", description="Search",
             continuous_update=False, layout=w.Layout(width="22em")), "ebm-search")
         self.count_label = _classed(w.HTML(), "ebm-count")
         # ---- segment list and view
-        self.segment_select = _classed(w.Select(options=[], rows=14, layout=w.Layout(width="38%")),
+        self.segment_select = _classed(SegmentList(layout=w.Layout(width="100%", height="24em")),
                                        "ebm-segment-select")
-        self.segment_view = _classed(w.HTML(layout=w.Layout(width="60%")), "ebm-segment-view")
+        self.segment_view = _classed(SegmentText(layout=w.Layout(width="100%")), "ebm-segment-view")
+        self.codings_view = _classed(w.HTML(layout=w.Layout(width="100%")), "ebm-codings-view")
         # ---- span
         self.sentence_select = _classed(w.Dropdown(options=[("Whole segment", WHOLE)], value=WHOLE,
-                                                   description="Span", layout=w.Layout(width="40em")),
+                                                   description="Span", layout=w.Layout(width="100%")),
                                         "ebm-sentence-select")
         self.start_text = _classed(w.BoundedIntText(value=0, min=0, max=0, description="Start",
-                                                    layout=w.Layout(width="11em")), "ebm-start")
+                                                    layout=w.Layout(width="10em")), "ebm-start")
         self.end_text = _classed(w.BoundedIntText(value=0, min=0, max=0, description="End",
-                                                  layout=w.Layout(width="11em")), "ebm-end")
+                                                  layout=w.Layout(width="10em")), "ebm-end")
         self.span_preview = _classed(w.HTML(), "ebm-span-preview")
         # ---- code and apply
-        self.code_select = _classed(w.Select(options=[], rows=10, description="Code",
-                                             layout=w.Layout(width="40em")), "ebm-code-select")
+        self.code_search = _classed(w.Text(value="", placeholder="search codes (id or name)",
+                                           continuous_update=True, layout=w.Layout(width="auto")),
+                                    "ebm-code-search")
+        self.code_select = _classed(w.Select(options=[], rows=14, layout=w.Layout(width="auto")),
+                                    "ebm-code-select")
+        self.chosen_code = _classed(w.HTML(), "ebm-chosen-code")
         self.apply_button = _classed(w.Button(description="Apply code", button_style="primary", icon="check",
-                                              tooltip="Code the chosen span with the chosen code and save"),
+                                              tooltip="Code the chosen span with the chosen code and save "
+                                                      "(or press Enter or A in the segment text)"),
                                      "ebm-apply")
+        self.recode_button = _classed(w.Button(description="Recode", icon="exchange",
+                                               tooltip="Give the selected coding the chosen code and save"),
+                                      "ebm-recode")
         # ---- codings of the segment
-        self.coding_select = _classed(w.Select(options=[], rows=5, description="Codings",
-                                               layout=w.Layout(width="40em")), "ebm-coding-select")
+        self.coding_select = _classed(w.Select(options=[], rows=4, description="Codings",
+                                               layout=w.Layout(width="100%")), "ebm-coding-select")
         self.remove_button = _classed(w.Button(description="Remove coding", button_style="danger", icon="trash",
                                                tooltip="Delete the selected coding and save"), "ebm-remove")
         self.memo_text = _classed(w.Textarea(value="", placeholder="memo on the selected coding",
-                                             description="Memo", layout=w.Layout(width="40em", height="5em")),
+                                             description="Memo", layout=w.Layout(width="100%", height="5em")),
                                   "ebm-memo")
         self.memo_button = _classed(w.Button(description="Save memo", icon="save",
                                              tooltip="Save the memo of the selected coding"), "ebm-save-memo")
@@ -151,6 +191,26 @@ class CodingWidget(w.VBox):
         self.new_color = _classed(w.Text(description="Colour", placeholder="#RRGGBB (optional)"), "ebm-new-color")
         self.add_code_button = _classed(w.Button(description="Add code", icon="plus",
                                                  tooltip="Add this code to the codebook and save"), "ebm-add-code")
+        # ---- merge codes, write a memo
+        self.merge_source = _classed(w.Dropdown(options=[], description="Merge", layout=w.Layout(width="40em")),
+                                     "ebm-merge-source")
+        self.merge_target = _classed(w.Dropdown(options=[], description="into", layout=w.Layout(width="40em")),
+                                     "ebm-merge-target")
+        self.merge_button = _classed(w.Button(description="Merge codes", icon="compress",
+                                              tooltip="Recode every coding of the first code to the second, move its "
+                                                      "sub-codes, retire it; one change (Undo takes it back)"),
+                                     "ebm-merge")
+        self.memo_title = _classed(w.Text(description="Title", layout=w.Layout(width="40em")), "ebm-memo-title")
+        self.memo_body = _classed(w.Textarea(description="Memo", placeholder="Markdown",
+                                             layout=w.Layout(width="40em", height="7em")), "ebm-memo-body")
+        self.memo_link_segment = _classed(w.Checkbox(value=True, description="link to this segment", indent=True),
+                                          "ebm-memo-link-segment")
+        self.memo_link_code = _classed(w.Checkbox(value=False, description="link to the chosen code", indent=False),
+                                       "ebm-memo-link-code")
+        self.memo_link_meeting = _classed(w.Checkbox(value=False, description="link to its meeting", indent=False),
+                                          "ebm-memo-link-meeting")
+        self.write_memo_button = _classed(w.Button(description="Write memo", icon="pencil",
+                                                   tooltip="Save this memo as a file in memos/"), "ebm-write-memo")
         # ---- undo, reload, status
         self.undo_button = _classed(w.Button(description="Undo", icon="undo",
                                              tooltip="Take back your last change (also one of an earlier session) "
@@ -158,31 +218,58 @@ class CodingWidget(w.VBox):
         self.reload_button = _classed(w.Button(description="Reload", icon="refresh",
                                                tooltip="Read codebook.csv and codings.csv again from disk"),
                                       "ebm-reload")
-        self.status = _classed(w.HTML(), "ebm-status")
+        self.status = _classed(w.HTML(layout=w.Layout(flex="1 1 auto", margin="0 0 0 1em")), "ebm-status")
         self.button_status = {name: _classed(w.HTML(), "ebm-button-status", f"ebm-{name.replace('_', '-')}-status")
-                              for name in ("apply", "remove", "memo", "add_code", "undo", "reload")}
+                              for name in ("memo", "add_code", "merge", "note")}
 
         new_code_form = w.VBox([self.new_code_id, self.new_name_sv, self.new_name_en, self.new_parent,
                                 self.new_definition, self.new_include, self.new_exclude, self.new_example,
                                 self.new_color, w.HBox([self.add_code_button, self.button_status["add_code"]])])
-        self.new_code_panel = w.Accordion(children=[new_code_form], titles=("New code",), selected_index=None)
+        merge_form = w.VBox([
+            w.HTML("All codings of the first code move to the second (a coding the second already has on the same "
+                   "span by the same coder is removed, its memo kept); its sub-codes move under the second; the "
+                   "first is retired, never deleted. <b>Undo</b> takes the whole merge back."),
+            self.merge_source, self.merge_target, w.HBox([self.merge_button, self.button_status["merge"]])])
+        memo_form = w.VBox([
+            w.HTML("A memo on the selected segment, the chosen code, the segment's meeting — or, with nothing "
+                   "ticked, a free analytic memo. Saved as a Markdown file in <code>memos/</code>."),
+            self.memo_title, self.memo_body,
+            w.HBox([self.memo_link_segment, self.memo_link_code, self.memo_link_meeting]),
+            w.HBox([self.write_memo_button, self.button_status["note"]])])
+        self.panels = _classed(w.Accordion(children=[new_code_form, merge_form, memo_form],
+                                           titles=("New code", "Merge codes", "Write a memo"), selected_index=None),
+                               "ebm-panels")
+        self.action_bar = _classed(w.HBox(
+            [self.apply_button, self.recode_button, self.remove_button, self.undo_button, self.reload_button,
+             self.status],
+            layout=w.Layout(align_items="center", width="100%")), "ebm-action-bar")
+        left = w.VBox([self.segment_select], layout=w.Layout(width="29%", min_width="14em"))
+        middle = w.VBox([self.segment_view, self.span_preview],
+                        layout=w.Layout(flex="1 1 0%", min_width="0", margin="0 0.5em"))
+        right = w.VBox([self.code_search, self.code_select, self.chosen_code],
+                       layout=w.Layout(width="25%", min_width="14em"))
         folder = html.escape(self.bench.store.folder.name)
         super().__init__(children=[
             w.HTML(f"<b>Coding workbench</b> — coder <code>{html.escape(coder)}</code>, data folder "
                    f"<code>{folder}/</code>. Every change is saved at once."),
             w.HBox([self.source_filter, self.meeting_filter, self.role_filter]),
             w.HBox([self.code_filter, self.search_text, self.count_label]),
-            w.HBox([self.segment_select, self.segment_view]),
-            w.HBox([self.sentence_select, self.start_text, self.end_text]),
-            self.span_preview,
-            w.HBox([self.code_select, w.VBox([self.apply_button, self.button_status["apply"]])]),
-            w.HBox([self.coding_select, w.VBox([self.remove_button, self.button_status["remove"]])]),
-            w.HBox([self.memo_text, w.VBox([self.memo_button, self.button_status["memo"]])]),
-            self.new_code_panel,
-            w.HBox([self.undo_button, self.button_status["undo"], self.reload_button, self.button_status["reload"]]),
-            self.status,
+            self.action_bar,
+            w.HBox([left, middle, right], layout=w.Layout(width="100%")),
+            w.HBox([w.Box([self.sentence_select], layout=w.Layout(flex="1 1 auto")), self.start_text,
+                    self.end_text], layout=w.Layout(width="100%")),
+            w.HBox([w.Box([self.coding_select], layout=w.Layout(width="40%")),
+                    w.Box([self.memo_text], layout=w.Layout(flex="1 1 auto")),
+                    w.VBox([self.memo_button, self.button_status["memo"]], layout=w.Layout(width="14em"))],
+                   layout=w.Layout(width="100%")),
+            self.codings_view,
+            self.panels,
         ])
         self.add_class("ebm-coding-widget")
+        for button in (self.apply_button, self.recode_button, self.remove_button, self.undo_button,
+                       self.reload_button):
+            button.layout = w.Layout(width="auto", flex="0 0 auto")
+        self.layout.padding = "0 6px 0 0"  # keep the right-hand borders off the output area's edge
 
         for filt in (self.source_filter, self.meeting_filter, self.role_filter, self.code_filter, self.search_text):
             filt.observe(self._on_filter, names="value")
@@ -191,16 +278,25 @@ class CodingWidget(w.VBox):
         self.start_text.observe(self._on_chars, names="value")
         self.end_text.observe(self._on_chars, names="value")
         self.coding_select.observe(self._on_coding, names="value")
+        self.code_search.observe(lambda _: self._refresh_codebook(), names="value")
+        self.code_select.observe(lambda _: self._show_chosen_code(), names="value")
+        self.segment_view.on_select(self.select_span)
+        self.segment_view.on_mark(self.pick_codings)
+        self.segment_view.on_apply(self.apply)
         self.apply_button.on_click(lambda _: self.apply())
         self.remove_button.on_click(lambda _: self.remove())
+        self.recode_button.on_click(lambda _: self.recode())
         self.memo_button.on_click(lambda _: self.save_memo())
         self.add_code_button.on_click(lambda _: self.add_code())
+        self.merge_button.on_click(lambda _: self.merge_codes())
+        self.write_memo_button.on_click(lambda _: self.write_memo())
         self.undo_button.on_click(lambda _: self.undo())
         self.reload_button.on_click(lambda _: self.reload())
 
         self._refresh_codebook()
         self._refresh_segments()
-        ready = "Ready. Choose a segment, a span and a code, then click “Apply code”."
+        ready = ("Ready. Choose a segment, drag across its text (or choose a span), choose a code, "
+                 "click “Apply code”.")
         if self.bench.store.cleaned:
             ready += (f" (Removed {len(self.bench.store.cleaned)} temporary file(s) that an interrupted save had left "
                       "in the data folder.)")
@@ -233,7 +329,7 @@ class CodingWidget(w.VBox):
                  f"{len(table)} of {len(self.bench.segments)} segments match ({shown}).</p>",
                  segments_html(table, max_rows=max_rows)]
         if self.segment_select.value:
-            parts.append(f"<p><b>Selected segment</b></p>{self.segment_view.value}")
+            parts.append(f"<p><b>Selected segment</b></p>{self.segment_view.value}{self.codings_view.value}")
         parts.append("</div>")
         return "".join(parts)
 
@@ -264,29 +360,51 @@ class CodingWidget(w.VBox):
     def _show(self, outcome: Outcome, button: str | None = None) -> Outcome:
         self.status.value = status_html(outcome.kind, outcome.message)
         for name, place in self.button_status.items():
-            place.value = status_html(outcome.kind, outcome.message) if name == button and not outcome.ok else ""
+            place.value = status_html(outcome.kind, outcome.message) if name == button else ""
         self.reload_button.button_style = "warning" if outcome.kind == "conflict" else ""
         return outcome
 
     def _refresh_codebook(self) -> None:
         book = self.bench.store.codebook
         tree = code_options(book)
+        found = code_options(book, search=self.code_search.value, paths=False)
         self._busy = True
         try:
-            for select, head in ((self.code_select, []), (self.code_filter, [("All codes", ALL)]),
-                                 (self.new_parent, [("(top level)", ALL)])):
+            for select, head, options in ((self.code_select, [], found), (self.code_filter, [("All codes", ALL)], tree),
+                                          (self.new_parent, [("(top level)", ALL)], tree),
+                                          (self.merge_source, [], tree), (self.merge_target, [], tree)):
                 keep = select.value
-                select.options = [*head, *tree]
+                if select is self.code_select:  # a search that matched nothing leaves no value: keep the last one
+                    keep = keep or self._last_code
+                select.options = [*head, *options]
                 values = [v for _, v in select.options]
+                if select is self.code_select and keep not in values and self.code_search.value.strip():
+                    values = search_codes(book, self.code_search.value) or values  # the first match, not its parent
                 select.value = keep if keep in values else (values[0] if values else None)
         finally:
             self._busy = False
+        self._show_chosen_code()
+
+    def _show_chosen_code(self) -> None:
+        code = self.code_select.value
+        self._last_code = code or self._last_code
+        if not code:
+            self.chosen_code.value = ('<span style="color:#b00020">No code matches the search.</span>'
+                                      if self.code_search.value.strip() else "")
+            return
+        tree = code_tree(self.bench.store.codebook).set_index("code_id")
+        color = self.bench.code_colors.get(code, "#bbbbbb")
+        self.chosen_code.value = (
+            f'<div class="ebm-chosen" style="line-height:1.3"><span style="display:inline-block;width:0.9em;'
+            f'height:0.9em;background:{color};vertical-align:middle"></span> <b>Code to apply:</b> '
+            f"{html.escape(str(tree.at[code, 'path']))} — {html.escape(str(tree.at[code, 'name_en']))}</div>")
 
     def _refresh_segments(self) -> None:
         table = self.filtered
         self.count_label.value = f"{len(table)} of {len(self.bench.segments)} segments"
         options = [(f"{r.segment_id} · {label(str(r.source_type))} · "
-                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · {shorten(r.text_sv, 48)}",
+                    f"{'m' + str(int(r.meeting)) if pd.notna(r.meeting) else '–'} · "
+                    f"{' '.join(str(r.text_sv).split())}",
                     r.segment_id) for r in table.itertuples()]
         keep = self.segment_select.value
         self._busy = True
@@ -304,13 +422,18 @@ class CodingWidget(w.VBox):
         try:
             if not seg:
                 self.segment_view.value = "<p><em>No segment matches the filters.</em></p>"
+                self.segment_view.text = ""
+                self.segment_view.selected = ""
+                self.codings_view.value = ""
                 self.sentence_select.options = [("Whole segment", WHOLE)]
                 self.coding_select.options = []
                 self.memo_text.value = ""
                 self.span_preview.value = ""
                 return
             text = self.bench.text(seg)
-            self.segment_view.value = self.bench.segment_html(seg, search=self.search_text.value)
+            self.segment_view.text = text
+            self.segment_view.value = self.bench.view_html(seg, search=self.search_text.value)
+            self.codings_view.value = self.bench.codings_table_html(seg)
             previous = self.sentence_select.value
             spans = self.bench.sentences(seg)
             options = [("Whole segment", WHOLE)]
@@ -337,6 +460,7 @@ class CodingWidget(w.VBox):
 
     def _fill_memo(self) -> None:
         coding = self.coding_select.value
+        self.segment_view.selected = coding or ""
         memo = ""
         if coding:
             cod = self.bench.store.codings.set_index("coding_id")
@@ -352,7 +476,8 @@ class CodingWidget(w.VBox):
         text = self.bench.text(seg)
         start, end = self.span
         if start is None:
-            self.span_preview.value = f"<b>Span:</b> the whole segment ({len(text)} characters)"
+            self.span_preview.value = (f"<b>Span:</b> the whole segment ({len(text)} characters). "
+                                       '<span style="color:#555">Drag across the text to code a part of it.</span>')
         elif not 0 <= start < end <= len(text):
             self.span_preview.value = (f'<span style="color:#b00020"><b>Span:</b> start {start}, end {end} — '
                                        f"need 0 ≤ start &lt; end ≤ {len(text)}</span>")
@@ -395,6 +520,45 @@ class CodingWidget(w.VBox):
         if not self._busy:
             self._fill_memo()
 
+    def select_span(self, start: int, end: int) -> None:
+        """Choose ``text_sv[start:end]`` of the selected segment as the span (what a mouse selection does).
+
+        Parameters
+        ----------
+        start, end : int
+            Python character offsets (code points), ``end`` exclusive; the
+            segment view converts the browser's UTF-16 positions first.
+        """
+        seg = self.segment_select.value
+        if not seg:
+            return
+        length = len(self.bench.text(seg))
+        if not 0 <= start < end <= length:
+            self._show(Outcome("error", f"the selection {start}–{end} is not inside the text (0–{length})."))
+            return
+        self._busy = True
+        try:
+            self.start_text.value, self.end_text.value = int(start), int(end)
+            self.sentence_select.value = CHARS
+        finally:
+            self._busy = False
+        self._preview()
+
+    def pick_codings(self, coding_ids: list[str]) -> None:
+        """Select one of ``coding_ids`` in *Codings* (what a click on a highlight does).
+
+        The highlight lists the codings covering the clicked text, narrowest
+        first; the first is selected, and clicking again on the same
+        highlight selects the next one, so every overlapping coding can be
+        reached.
+        """
+        here = [v for _, v in self.coding_select.options]
+        ids = [c for c in coding_ids if c in here]
+        if not ids:
+            return
+        current = self.coding_select.value
+        self.coding_select.value = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
+
     # ------------------------------------------------------------ actions
 
     def _after_change(self, outcome: Outcome, button: str, select_coding: str | None = None,
@@ -416,6 +580,13 @@ class CodingWidget(w.VBox):
         start, end = self.span
         outcome = self.bench.apply(seg, code, start, end)
         return self._after_change(outcome, "apply", select_coding=outcome.coding_id)
+
+    def recode(self) -> Outcome:
+        """Give the selected coding the chosen code (the *Recode* button)."""
+        coding, code = self.coding_select.value, self.code_select.value
+        if not coding or not code:
+            return self._show(Outcome("error", "choose a coding of this segment and the code to give it."), "recode")
+        return self._after_change(self.bench.recode(coding, code), "recode", select_coding=coding)
 
     def remove(self) -> Outcome:
         """Remove the selected coding (the *Remove coding* button)."""
@@ -446,6 +617,37 @@ class CodingWidget(w.VBox):
                 field.value = ""
             self.new_parent.value = ALL
         return self._show(outcome, "add_code")
+
+    def merge_codes(self) -> Outcome:
+        """Merge ``merge_source`` into ``merge_target`` (the *Merge codes* button)."""
+        outcome = self.bench.merge_codes(self.merge_source.value, self.merge_target.value)
+        return self._after_change(outcome, "merge", codebook=True)
+
+    def memo_links(self) -> list[str]:
+        """The links the ticked boxes of *Write a memo* give, e.g. ``["segment:O010", "code:trust"]``."""
+        links = []
+        seg = self.segment_select.value
+        if self.memo_link_segment.value and seg:
+            links.append(f"segment:{seg}")
+        if self.memo_link_code.value and self.code_select.value:
+            links.append(f"code:{self.code_select.value}")
+        if self.memo_link_meeting.value and seg:
+            meeting = self.bench.segments.set_index("segment_id").at[seg, "meeting"]
+            if pd.notna(meeting):
+                links.append(f"meeting:{int(meeting)}")
+        return links
+
+    def write_memo(self) -> Outcome:
+        """Save the memo of *Write a memo* as a file in ``memos/`` (the *Write memo* button)."""
+        if self.memo_link_meeting.value and not any(x.startswith("meeting:") for x in self.memo_links()):
+            return self._show(Outcome("error", "this segment belongs to no meeting: untick “link to its meeting”."),
+                              "note")
+        outcome = self.bench.add_memo(self.memo_title.value, self.memo_body.value, self.memo_links())
+        if outcome.ok:
+            self.memo_title.value = self.memo_body.value = ""
+            if self.segment_select.value:  # the new memo is listed under the segment's text
+                self.segment_view.value = self.bench.view_html(self.segment_select.value, search=self.search_text.value)
+        return self._show(outcome, "note")
 
     def undo(self) -> Outcome:
         """Take back this coder's last change, also one of an earlier session (the *Undo* button)."""
