@@ -75,25 +75,35 @@ def test_agreement_on_an_empty_project_says_what_is_missing(empty):
         agreement_table(empty.codings, empty.segments())
 
 
-def test_notebook_01_runs_on_an_empty_data_folder(tmp_path):
-    """Notebook 01 (the corpus) runs on an empty data folder; the EBM analyses (02-06, 08) name EBM codes."""
-    import os
+def test_the_whole_report_builds_on_a_new_project(tmp_path, monkeypatch):
+    """Every notebook runs on an empty data folder: 01, 06 and 07 work on it, the EBM analyses stop with a note.
+
+    The notebooks' figures go beside the new data folder; the repository's figures/ stay as they were.
+    """
+    import hashlib
 
     from conftest import ROOT
-    from ebm_analysis.report.notebooks import execute
+    from ebm_analysis.report.build import build_report
 
-    folder = new_project(tmp_path / "study")
-    os.environ["EBM_DATA_DIR"] = str(folder)
-    try:
-        import shutil
+    def fingerprint(folder):
+        return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
 
-        copy = tmp_path / "01_corpus.ipynb"
-        shutil.copy(ROOT / "notebooks" / "01_corpus.ipynb", copy)
-        figures = {p: p.read_bytes() for p in (ROOT / "figures").glob("material_per_meeting.*")}
-        try:
-            execute(copy, "en")
-        finally:
-            for path, data in figures.items():          # the notebook writes the repository's figures/
-                path.write_bytes(data)
-    finally:
-        del os.environ["EBM_DATA_DIR"]
+    folder = new_project(tmp_path / "study" / "data")
+    monkeypatch.setenv("EBM_DATA_DIR", str(folder))
+    figures_before = fingerprint(ROOT / "figures")
+    built = build_report(["en"], out=tmp_path / "reports", data_dir=folder, make_pdf=False, root=ROOT)
+    pages = {p.name: p.read_text(encoding="utf-8") for p in built["en"].folder.glob("0*.html")}
+    assert sorted(pages) == sorted(f"{nb.stem}.html" for nb in (ROOT / "notebooks").glob("0*.ipynb"))
+    stopped = sorted(name for name, text in pages.items() if "ebm-not-this-study" in text)
+    assert stopped == ["02_themes.html", "03_survey.html", "04_attendance.html",
+                       "05_interchange_and_agreement.html", "06_coding_workbench.html", "08_queries.html"]
+    # notebook 06 shows the coding workbench and the memos, and stops before the EBM theme explorer
+    workbench = pages["06_coding_workbench.html"]
+    assert workbench.index("No memos yet") < workbench.index("ebm-not-this-study")
+    assert "The rest of notebook 06" in workbench and "Exploring a theme" not in workbench
+    assert "lacks the code stress" in pages["02_themes.html"]
+    assert "lacks rows in survey_items.csv" in pages["03_survey.html"]
+    assert not any("Traceback" in text for text in pages.values())
+    assert fingerprint(ROOT / "figures") == figures_before
+    assert (tmp_path / "study" / "figures").is_dir()
