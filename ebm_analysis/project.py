@@ -196,23 +196,43 @@ def _load_unchanged(folder: Path, entries: set[str]) -> Project:
     load reads the files one after the other; the snapshot read and the log
     read then do not belong together. The files' state is compared before
     and after: a load that failed while anything of the store changed, or
-    that read snapshots replaced meanwhile, is done again (at most
-    ``LOAD_TRIES`` loads in all; the last one's result or error stands).
+    that read snapshots replaced meanwhile, is done again. After
+    ``LOAD_TRIES`` such loads (a writer compacting faster than this machine
+    loads), the last one is made holding the folder's lock, which makes the
+    writer wait for one load; where the lock cannot be taken (a read-only
+    folder, which no one writes) it is made without it.
     """
-    for attempt in range(1, LOAD_TRIES + 1):
+    for _ in range(LOAD_TRIES - 1):
         snapshots = [_file_state(folder / name) for name in _SNAPSHOTS]
         log = _file_state(folder / LOG_FILE)
         try:
             project = _load(folder, entries)
         except DataError:
-            changed = [_file_state(folder / name) for name in _SNAPSHOTS] != snapshots \
-                or _file_state(folder / LOG_FILE) != log
-            if changed and attempt < LOAD_TRIES:
-                continue
-            raise
-        if [_file_state(folder / name) for name in _SNAPSHOTS] == snapshots or attempt == LOAD_TRIES:
+            if [_file_state(folder / name) for name in _SNAPSHOTS] == snapshots \
+                    and _file_state(folder / LOG_FILE) == log:
+                raise  # nothing changed meanwhile: the data themselves have the problem
+            continue
+        if [_file_state(folder / name) for name in _SNAPSHOTS] == snapshots:
             return project
-    raise AssertionError("unreachable")  # pragma: no cover
+    return _load_holding_the_lock(folder, entries)
+
+
+def _load_holding_the_lock(folder: Path, entries: set[str]) -> Project:
+    from ebm_analysis.lock import FolderLock
+
+    from ebm_analysis.lock import LockTimeoutError
+
+    lock = FolderLock(folder, holder="load_project (a reader, while another kernel writes)")
+    try:
+        lock.acquire()
+    except LockTimeoutError:
+        raise
+    except (OSError, DataError):  # no lock file can be made here (read-only): no one writes either
+        return _load(folder, entries)
+    try:
+        return _load(folder, entries)
+    finally:
+        lock.release()
 
 
 def _load(folder: Path, entries: set[str]) -> Project:
