@@ -747,10 +747,11 @@ class Workbench:
         is refused (a code keeps a name in both languages), as is a rename
         that changes nothing.
         """
+        if not code_id:
+            return Outcome("error", "choose the code to rename first.")
         row = self._code_row(code_id)
-        if row is None:
-            return Outcome("error", f"“{code_id or ''}” is not a code of the codebook: choose one from the list "
-                                    "(click “Reload” if another writer changed the codebook).")
+        if row is None:  # the store names the unknown code
+            row = pd.Series({"name_sv": None, "name_en": None})
         changes = {}
         for column, value, language in (("name_sv", name_sv, "Swedish"), ("name_en", name_en, "English")):
             if value is None:
@@ -772,6 +773,8 @@ class Workbench:
         Its sub-codes and codings follow. A move that makes a code its own
         ancestor is refused by the store; a move to where it already is, here.
         """
+        if not code_id:
+            return Outcome("error", "choose the code to move first.")
         parent_id = parent_id or None
         row = self._code_row(code_id)
         if row is not None and (None if pd.isna(row["parent_id"]) else row["parent_id"]) == parent_id:
@@ -783,6 +786,8 @@ class Workbench:
 
     def retire_code(self, code_id: str) -> Outcome:
         """Retire a code and save (:meth:`CodingStore.retire_code`): its codings stay, it takes no new ones."""
+        if not code_id:
+            return Outcome("error", "choose the code to retire first.")
         kept = int((self.store.codings["code_id"] == code_id).sum())
         return self._run(lambda: self.store.retire_code(code_id, coder=self.coder),
                          lambda _: f"{code_id} is retired: hidden from the code lists, its {kept} coding(s) kept.")
@@ -805,6 +810,8 @@ class Workbench:
         Outcome
             ``table`` holds the codings to re-assign on success.
         """
+        if not code_id:
+            return Outcome("error", "choose the code to split first.")
         try:
             specs = parse_new_codes(new_codes)
         except DataError as err:
