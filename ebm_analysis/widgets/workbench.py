@@ -32,7 +32,7 @@ def _classed(widget: w.Widget, *classes: str) -> w.Widget:
 
 
 class CodingWidget(w.VBox):
-    """The researcher's coding workbench: browse, read, code, memo, grow the codebook, undo.
+    """The researcher's coding workbench: browse, read, code, memo, grow and reshape the codebook, undo.
 
     Every change is saved at once through :class:`~ebm_analysis.coding.CodingStore`
     (a transaction in the folder's change log). A change that cannot be saved
@@ -88,12 +88,23 @@ class CodingWidget(w.VBox):
     merge_source, merge_target, merge_button
         *Merge codes*: the code to merge (its codings follow; it is retired)
         and the code to merge it into.
+    reshape_code, rename_sv, rename_en, rename_button, move_parent, move_button, retire_button
+        *Reshape the codebook*: the code to reshape (picking one fills in its
+        names and parent); its new Swedish and English names and *Rename*;
+        its new parent (``""`` for the top level) and *Move*; *Retire* (its
+        codings stay, it leaves the code lists; its parent is picked next).
+    split_text, split_children, split_button, split_result
+        *Split* in the same panel: the new codes, one per line as
+        ``id; name_sv; name_en``; whether they go under the code (else
+        beside it); the button; the table of the code's codings listed for
+        re-assignment (none is re-assigned by the split).
     memo_title, memo_body, memo_link_segment, memo_link_code, memo_link_meeting, write_memo_button
         *Write a memo* (a Markdown file in ``memos/``): title, text, and
         whether to link it to the selected segment, the chosen code and the
         segment's meeting; none ticked makes a free analytic memo.
     panels : Accordion
-        *New code*, *Merge codes*, *Write a memo* (closed at first).
+        *New code*, *Merge codes*, *Reshape the codebook*, *Write a memo*
+        (closed at first).
     action_bar : HBox
         *Apply code*, *Recode*, *Remove coding*, *Undo*, *Reload* and, next
         to them, ``status``.
@@ -104,7 +115,8 @@ class CodingWidget(w.VBox):
         next to the buttons.
     button_status : dict of str to HTML
         For the buttons away from the action bar (keys ``memo``,
-        ``add_code``, ``merge`` and ``note``, the last for *Write memo*):
+        ``add_code``, ``merge``, ``rename``, ``move``, ``retire``, ``split``
+        and ``note``, the last for *Write memo*):
         what the click did (saved or refused), next to the button pressed.
 
     Examples
