@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -258,6 +259,9 @@ def test_split_from_the_widget_adds_the_codes_and_lists_the_codings(reshaping):
     assert "split code" in _actions(folder)
     listed = re.findall(r"<td[^>]*>(K\d+)</td>", wb.split_result.value)
     assert sorted(listed) == trust and "trust_peer, trust_user" in wb.split_result.value
+    whole = next(c for c in load_project(folder).codings.itertuples() if c.code_id == "trust" and pd.isna(c.start))
+    segment = load_project(folder).segments().set_index("segment_id").at[whole.segment_id, "text_sv"]
+    assert html.escape(" ".join(segment.split())[:100]) in wb.split_result.value  # a whole-segment coding's text
     assert wb.split_text.value == "" and {"trust_peer", "trust_user"} <= set(_options(wb.code_select))
     wb.undo_button.click()
     assert "trust_peer" not in _book(folder).index and "trust_peer" not in _options(wb.code_select)

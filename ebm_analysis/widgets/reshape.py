@@ -12,6 +12,7 @@ split lists for re-assignment.
 from __future__ import annotations
 
 import html
+from typing import Mapping
 
 import pandas as pd
 
@@ -79,7 +80,14 @@ def _span(start, end) -> str:
     return "whole segment" if pd.isna(start) else f"{int(start)}–{int(end)}"
 
 
-def split_table_html(table: pd.DataFrame, code_id: str) -> str:
+def _coded_text(row, texts: Mapping[str, str]) -> str:
+    if pd.notna(row.span_text) and str(row.span_text):
+        return str(row.span_text)
+    whole = " ".join(str(texts.get(row.segment_id, "")).split())
+    return whole if len(whole) <= 160 else whole[:159] + "…"
+
+
+def split_table_html(table: pd.DataFrame, code_id: str, texts: Mapping[str, str] | None = None) -> str:
     """The codings a split lists for re-assignment (:data:`~ebm_analysis.codebook_ops.SPLIT_COLUMNS`), as HTML.
 
     Parameters
@@ -88,6 +96,9 @@ def split_table_html(table: pd.DataFrame, code_id: str) -> str:
         What :meth:`~ebm_analysis.coding.CodingStore.split_code` returned.
     code_id : str
         The code that was split.
+    texts : mapping of str to str, optional
+        Segment id to ``text_sv``: the coded text of a whole-segment coding
+        (its ``span_text`` is empty), cut after 160 characters.
 
     Examples
     --------
@@ -103,13 +114,13 @@ def split_table_html(table: pd.DataFrame, code_id: str) -> str:
         f'<tr><td style="white-space:nowrap">{html.escape(str(r.coding_id))}</td>'
         f"<td>{html.escape(str(r.segment_id))}</td>"
         f'<td style="white-space:nowrap">{_span(r.start, r.end)}</td>'
-        f'<td lang="sv">{html.escape("" if pd.isna(r.span_text) else str(r.span_text))}</td>'
+        f'<td lang="sv">{html.escape(_coded_text(r, texts or {}))}</td>'
         f"<td>{html.escape(str(r.coder))}</td></tr>" for r in table.itertuples())
     head = "".join(f'<th style="text-align:left;padding-right:0.8em">{h}</th>'
                    for h in ("Coding", "Segment", "Span", "Coded text", "Coder"))
     candidates = html.escape(str(table["candidates"].iloc[0]).replace(";", ","))
     return (f'<div class="ebm-split-table"><p>{len(table)} coding(s) of <b>{html.escape(code_id)}</b> to '
-            f"re-assign to {candidates} (select each in <em>Codings</em> and use <em>Recode</em>; "
-            f"retire {html.escape(code_id)} when none is left):</p>"
+            f"re-assign to {candidates} (pick its segment, select it in <em>Codings</em>, choose the new code "
+            f"and click <em>Recode</em>; retire {html.escape(code_id)} when none is left):</p>"
             f'<div style="max-height:14em;overflow-y:auto"><table style="width:100%;border-collapse:collapse">'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></div>")

@@ -366,10 +366,10 @@ class CodingWidget(w.VBox):
             self.reshape_code,
             w.HBox([self.rename_sv, self.rename_en, self.rename_button, beside["rename"]], layout=row),
             w.HBox([self.move_parent, self.move_button, beside["move"]], layout=row),
+            w.HBox([self.retire_button, beside["retire"]], layout=row),
             w.HBox([self.split_text, w.VBox([self.split_children, w.HBox([self.split_button, beside["split"]])],
                                             layout=w.Layout(flex="1 1 auto"))], layout=row),
-            self.split_result,
-            w.HBox([self.retire_button, beside["retire"]], layout=row)])
+            self.split_result])
 
     def _fill_reshape(self) -> None:
         """Show the picked code's current names and parent in the reshape form."""
@@ -735,7 +735,8 @@ class CodingWidget(w.VBox):
         self._after_change(outcome, "split", codebook=True)
         if outcome.ok:
             self.split_text.value = ""
-            self.split_result.value = split_table_html(outcome.table, code)
+            texts = dict(zip(self.bench.segments["segment_id"], self.bench.segments["text_sv"]))
+            self.split_result.value = split_table_html(outcome.table, code, texts)
         return outcome
 
     def memo_links(self) -> list[str]:
