@@ -113,7 +113,7 @@ def split_table_html(table: pd.DataFrame, code_id: str, texts: Mapping[str, str]
     rows = "".join(
         f'<tr><td style="white-space:nowrap">{html.escape(str(r.coding_id))}</td>'
         f"<td>{html.escape(str(r.segment_id))}</td>"
-        f'<td style="white-space:nowrap">{_span(r.start, r.end)}</td>'
+        f'<td style="white-space:nowrap;padding-right:0.8em">{_span(r.start, r.end)}</td>'
         f'<td lang="sv">{html.escape(_coded_text(r, texts or {}))}</td>'
         f"<td>{html.escape(str(r.coder))}</td></tr>" for r in table.itertuples())
     head = "".join(f'<th style="text-align:left;padding-right:0.8em">{h}</th>'
