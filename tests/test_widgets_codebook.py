@@ -16,7 +16,7 @@ from ebm_analysis.coding import CodingStore
 from ebm_analysis.errors import DataError
 from ebm_analysis.memos import load_memos
 from ebm_analysis.project import load_project
-from ebm_analysis.widgets import AdjudicationWidget, CodingWidget, MemoWidget
+from ebm_analysis.widgets import AdjudicationWidget, CodingWidget, MemoWidget, Workbench
 from ebm_analysis.widgets.reshape import parse_new_codes
 
 
@@ -316,3 +316,14 @@ def test_parse_new_codes_names_every_bad_line():
         parse_new_codes("a; b; c\nd; e\n\nf;;g")
     assert [p.line for p in err.value.problems] == [2, 4]
     assert parse_new_codes("a;b;c") == [{"code_id": "a", "name_sv": "b", "name_en": "c"}]
+
+
+@pytest.mark.parametrize("action", ["rename_code", "move_code", "retire_code", "split_code"])
+def test_the_workbench_asks_for_a_code_before_reshaping(data_copy, action):
+    log = _actions(data_copy)
+    bench = Workbench.open(data_copy, coder=RESHAPER)
+    args = {"rename_code": ("", "namn", "name"), "move_code": ("", None), "retire_code": ("",),
+            "split_code": ("", "a_new; ny; new")}[action]
+    outcome = getattr(bench, action)(*args)
+    assert outcome.kind == "error" and "choose the code" in outcome.message
+    assert _actions(data_copy) == log

@@ -757,8 +757,9 @@ class Workbench:
             if value is None:
                 continue
             if not value.strip():
+                now = f" (now “{row[column]}”)" if pd.notna(row[column]) else ""
                 return Outcome("error", f"the {language} name is empty: a code keeps a name in both languages; "
-                                        f"type one (now “{row[column]}”).")
+                                        f"type one{now}.")
             if value.strip() != row[column]:
                 changes[column] = value.strip()
         if not changes:
