@@ -746,6 +746,12 @@ class Workbench:
         A name that is None or the same as now is left as it is; a blank name
         is refused (a code keeps a name in both languages), as is a rename
         that changes nothing.
+
+        Examples
+        --------
+        >>> bench = Workbench.open(None)
+        >>> bench.rename_code("trust", "  ", None).message  # refused before anything is written
+        'the Swedish name is empty: a code keeps a name in both languages; type one (now “tillit och förtroende”).'
         """
         if not code_id:
             return Outcome("error", "choose the code to rename first.")
@@ -810,6 +816,11 @@ class Workbench:
         -------
         Outcome
             ``table`` holds the codings to re-assign on success.
+
+        Examples
+        --------
+        >>> Workbench.open(None).split_code("trust", "trust_peer; tillit").message  # doctest: +ELLIPSIS
+        "(the split form), line 1: found 'trust_peer; tillit' (2 fields); write each new code on its own line as ..."
         """
         if not code_id:
             return Outcome("error", "choose the code to split first.")
