@@ -5,8 +5,8 @@
   parent's colour, :func:`code_colors`), select text with the mouse to code
   it (:class:`SegmentText`; the browser's UTF-16 positions converted by
   :func:`selection_span`), or code a sentence or a character span, click a
-  highlight to select its coding, remove codings, write memos, add and merge
-  codes, undo. Every click saves at once through
+  highlight to select its coding, remove codings, write memos, add, merge,
+  rename, move, split and retire codes, undo. Every click saves at once through
   :class:`~ebm_analysis.coding.CodingStore`.
 - :class:`MemoWidget` — list, search, read, write and edit memos
   (:mod:`ebm_analysis.memos`).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,7 @@ from ebm_analysis.labels import current_language, label
 from ebm_analysis.queries import (
     CodedData, ORDERS, code_by_meeting, descendants, retrieve, search_text, segment_table,
 )
+from ebm_analysis.widgets.reshape import parse_new_codes
 from ebm_analysis.widgets.shades import DEFAULT_COLOR, code_colors
 
 __all__ = [
@@ -507,11 +508,15 @@ class Outcome:
     coding_id : str or None
         The new coding's id, after :meth:`Workbench.apply`; the new memo's
         id after :meth:`Workbench.add_memo`.
+    table : DataFrame or None
+        After :meth:`Workbench.split_code`: the codings listed for
+        re-assignment (:data:`~ebm_analysis.codebook_ops.SPLIT_COLUMNS`).
     """
 
     kind: str
     message: str
     coding_id: str | None = None
+    table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -657,7 +662,7 @@ class Workbench:
 
     # ------------------------------------------------------------ actions
 
-    def _run(self, action, success, returns_id: bool = False) -> Outcome:
+    def _run(self, action, success, returns_id: bool = False, returns_table: bool = False) -> Outcome:
         try:
             result = action()
         except ConcurrentEditError as err:
@@ -672,7 +677,8 @@ class Workbench:
         except Exception as err:  # noqa: BLE001 - a bug must show in the status line, not only in the log console
             return Outcome("error", f"The change may not have been saved: an unexpected {type(err).__name__} "
                                     f"({str(err)[:200]}). Click “Reload” to see what is on disk.")
-        return Outcome("success", success(result), result if returns_id else None)
+        return Outcome("success", success(result), result if returns_id else None,
+                       result if returns_table else None)
 
     def apply(self, segment_id: str, code_id: str, start: int | None = None, end: int | None = None,
               memo: str = "") -> Outcome:
@@ -727,6 +733,110 @@ class Workbench:
         if not source_id or not target_id:
             return Outcome("error", "choose the code to merge and the code to merge it into.")
         return self._run(lambda: self.store.merge_codes(source_id, target_id, coder=self.coder), done)
+
+    # ------------------------------------------------------------ reshaping the codebook
+
+    def _code_row(self, code_id: str | None) -> pd.Series | None:
+        book = self.store.codebook.set_index("code_id")
+        return book.loc[code_id] if code_id and code_id in book.index else None
+
+    def rename_code(self, code_id: str, name_sv: str | None = None, name_en: str | None = None) -> Outcome:
+        """Give a code a new Swedish and/or English name and save (:meth:`CodingStore.rename_code`).
+
+        A name that is None or the same as now is left as it is; a blank name
+        is refused (a code keeps a name in both languages), as is a rename
+        that changes nothing.
+
+        Examples
+        --------
+        >>> bench = Workbench.open(None)
+        >>> bench.rename_code("trust", "  ", None).message  # refused before anything is written
+        'the Swedish name is empty: a code keeps a name in both languages; type one (now “tillit och förtroende”).'
+        """
+        if not code_id:
+            return Outcome("error", "choose the code to rename first.")
+        row = self._code_row(code_id)
+        if row is None:  # the store names the unknown code
+            row = pd.Series({"name_sv": None, "name_en": None})
+        changes = {}
+        for column, value, language in (("name_sv", name_sv, "Swedish"), ("name_en", name_en, "English")):
+            if value is None:
+                continue
+            if not value.strip():
+                now = f" (now “{row[column]}”)" if pd.notna(row[column]) else ""
+                return Outcome("error", f"the {language} name is empty: a code keeps a name in both languages; "
+                                        f"type one{now}.")
+            if value.strip() != row[column]:
+                changes[column] = value.strip()
+        if not changes:
+            return Outcome("error", f"the names of {code_id} are as they were: type a new Swedish or English name.")
+        said = " and ".join(f"“{v}”" for v in changes.values())
+        return self._run(lambda: self.store.rename_code(code_id, **changes, coder=self.coder),
+                         lambda _: f"{code_id} renamed to {said}.")
+
+    def move_code(self, code_id: str, parent_id: str | None) -> Outcome:
+        """Place a code under ``parent_id`` (None or empty: at the top level) and save (:meth:`CodingStore.move_code`).
+
+        Its sub-codes and codings follow. A move that makes a code its own
+        ancestor is refused by the store; a move to where it already is, here.
+        """
+        if not code_id:
+            return Outcome("error", "choose the code to move first.")
+        parent_id = parent_id or None
+        row = self._code_row(code_id)
+        if row is not None and (None if pd.isna(row["parent_id"]) else row["parent_id"]) == parent_id:
+            where = f"under {parent_id}" if parent_id else "at the top level"
+            return Outcome("error", f"{code_id} is already {where}: choose another parent.")
+        where = f"under {parent_id}" if parent_id else "to the top level"
+        return self._run(lambda: self.store.move_code(code_id, parent_id, coder=self.coder),
+                         lambda _: f"{code_id} moved {where}, its sub-codes and codings with it.")
+
+    def retire_code(self, code_id: str) -> Outcome:
+        """Retire a code and save (:meth:`CodingStore.retire_code`): its codings stay, it takes no new ones."""
+        if not code_id:
+            return Outcome("error", "choose the code to retire first.")
+        kept = int((self.store.codings["code_id"] == code_id).sum())
+        return self._run(lambda: self.store.retire_code(code_id, coder=self.coder),
+                         lambda _: f"{code_id} is retired: hidden from the code lists, its {kept} coding(s) kept.")
+
+    def split_code(self, code_id: str, new_codes: str, as_children: bool = True) -> Outcome:
+        """Create new codes from a code and list its codings for re-assignment; save (:meth:`CodingStore.split_code`).
+
+        Parameters
+        ----------
+        code_id : str
+            The code to split (it stays; retire it once its codings are re-assigned).
+        new_codes : str
+            One new code per line, ``id; name_sv; name_en``
+            (:func:`~ebm_analysis.widgets.reshape.parse_new_codes`).
+        as_children : bool, default True
+            The new codes go under ``code_id``; False: beside it.
+
+        Returns
+        -------
+        Outcome
+            ``table`` holds the codings to re-assign on success.
+
+        Examples
+        --------
+        >>> Workbench.open(None).split_code("trust", "trust_peer; tillit").message  # doctest: +ELLIPSIS
+        "(the split form), line 1: found 'trust_peer; tillit' (2 fields); write each new code on its own line as ..."
+        """
+        if not code_id:
+            return Outcome("error", "choose the code to split first.")
+        try:
+            specs = parse_new_codes(new_codes)
+        except DataError as err:
+            return Outcome("error", "; ".join(str(p) for p in err.problems))
+        made = ", ".join(s["code_id"] for s in specs)
+        where = "under it" if as_children else "beside it"
+
+        def done(table: pd.DataFrame) -> str:
+            return (f"split {code_id}: new code(s) {made} {where}; {len(table)} coding(s) of {code_id} listed "
+                    "below for re-assignment (none re-assigned yet).")
+
+        return self._run(lambda: self.store.split_code(code_id, specs, as_children=as_children, coder=self.coder),
+                         done, returns_table=True)
 
     def add_memo(self, title: str, text: str, links: list[str] | tuple[str, ...] = ()) -> Outcome:
         """Write a memo file in ``memos/`` linked to ``links`` (``code:…``, ``segment:…``, ``meeting:…``); save.

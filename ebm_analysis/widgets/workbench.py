@@ -14,12 +14,15 @@ from ebm_analysis.widgets.core import (
     ALL, CHARS, NO_MEETING, WHOLE, Outcome, Workbench, code_options, code_tree, search_codes, segments_html,
     shorten, status_html,
 )
+from ebm_analysis.widgets.reshape import split_table_html
 from ebm_analysis.widgets.segment_list import SegmentList
 from ebm_analysis.widgets.segment_text import SegmentText
 
 __all__ = ["CodingWidget"]
 
 _WIDE = w.Layout(width="100%")
+#: The buttons of *Reshape the codebook*, keys of :attr:`CodingWidget.button_status`.
+RESHAPE_BUTTONS = ("rename", "move", "retire", "split")
 
 
 def _classed(widget: w.Widget, *classes: str) -> w.Widget:
@@ -29,7 +32,7 @@ def _classed(widget: w.Widget, *classes: str) -> w.Widget:
 
 
 class CodingWidget(w.VBox):
-    """The researcher's coding workbench: browse, read, code, memo, grow the codebook, undo.
+    """The researcher's coding workbench: browse, read, code, memo, grow and reshape the codebook, undo.
 
     Every change is saved at once through :class:`~ebm_analysis.coding.CodingStore`
     (a transaction in the folder's change log). A change that cannot be saved
@@ -85,12 +88,23 @@ class CodingWidget(w.VBox):
     merge_source, merge_target, merge_button
         *Merge codes*: the code to merge (its codings follow; it is retired)
         and the code to merge it into.
+    reshape_code, rename_sv, rename_en, rename_button, move_parent, move_button, retire_button
+        *Reshape the codebook*: the code to reshape (picking one fills in its
+        names and parent); its new Swedish and English names and *Rename*;
+        its new parent (``""`` for the top level) and *Move*; *Retire* (its
+        codings stay, it leaves the code lists; its parent is picked next).
+    split_text, split_children, split_button, split_result
+        *Split* in the same panel: the new codes, one per line as
+        ``id; name_sv; name_en``; whether they go under the code (else
+        beside it); the button; the table of the code's codings listed for
+        re-assignment (none is re-assigned by the split).
     memo_title, memo_body, memo_link_segment, memo_link_code, memo_link_meeting, write_memo_button
         *Write a memo* (a Markdown file in ``memos/``): title, text, and
         whether to link it to the selected segment, the chosen code and the
         segment's meeting; none ticked makes a free analytic memo.
     panels : Accordion
-        *New code*, *Merge codes*, *Write a memo* (closed at first).
+        *New code*, *Merge codes*, *Reshape the codebook*, *Write a memo*
+        (closed at first).
     action_bar : HBox
         *Apply code*, *Recode*, *Remove coding*, *Undo*, *Reload* and, next
         to them, ``status``.
@@ -101,7 +115,8 @@ class CodingWidget(w.VBox):
         next to the buttons.
     button_status : dict of str to HTML
         For the buttons away from the action bar (keys ``memo``,
-        ``add_code``, ``merge`` and ``note``, the last for *Write memo*):
+        ``add_code``, ``merge``, ``rename``, ``move``, ``retire``, ``split``
+        and ``note``, the last for *Write memo*):
         what the click did (saved or refused), next to the button pressed.
 
     Examples
@@ -200,6 +215,7 @@ class CodingWidget(w.VBox):
                                               tooltip="Recode every coding of the first code to the second, move its "
                                                       "sub-codes, retire it; one change (Undo takes it back)"),
                                      "ebm-merge")
+        self._build_reshape()
         self.memo_title = _classed(w.Text(description="Title", layout=w.Layout(width="40em")), "ebm-memo-title")
         self.memo_body = _classed(w.Textarea(description="Memo", placeholder="Markdown",
                                              layout=w.Layout(width="40em", height="7em")), "ebm-memo-body")
@@ -220,7 +236,7 @@ class CodingWidget(w.VBox):
                                       "ebm-reload")
         self.status = _classed(w.HTML(layout=w.Layout(flex="1 1 auto", margin="0 0 0 1em")), "ebm-status")
         self.button_status = {name: _classed(w.HTML(), "ebm-button-status", f"ebm-{name.replace('_', '-')}-status")
-                              for name in ("memo", "add_code", "merge", "note")}
+                              for name in ("memo", "add_code", "merge", "note", *RESHAPE_BUTTONS)}
 
         new_code_form = w.VBox([self.new_code_id, self.new_name_sv, self.new_name_en, self.new_parent,
                                 self.new_definition, self.new_include, self.new_exclude, self.new_example,
@@ -236,8 +252,9 @@ class CodingWidget(w.VBox):
             self.memo_title, self.memo_body,
             w.HBox([self.memo_link_segment, self.memo_link_code, self.memo_link_meeting]),
             w.HBox([self.write_memo_button, self.button_status["note"]])])
-        self.panels = _classed(w.Accordion(children=[new_code_form, merge_form, memo_form],
-                                           titles=("New code", "Merge codes", "Write a memo"), selected_index=None),
+        self.panels = _classed(w.Accordion(children=[new_code_form, merge_form, self._reshape_form(), memo_form],
+                                           titles=("New code", "Merge codes", "Reshape the codebook", "Write a memo"),
+                                           selected_index=None),
                                "ebm-panels")
         self.action_bar = _classed(w.HBox(
             [self.apply_button, self.recode_button, self.remove_button, self.undo_button, self.reload_button,
@@ -289,6 +306,11 @@ class CodingWidget(w.VBox):
         self.memo_button.on_click(lambda _: self.save_memo())
         self.add_code_button.on_click(lambda _: self.add_code())
         self.merge_button.on_click(lambda _: self.merge_codes())
+        self.reshape_code.observe(lambda _: None if self._busy else self._fill_reshape(), names="value")
+        self.rename_button.on_click(lambda _: self.rename_code())
+        self.move_button.on_click(lambda _: self.move_code())
+        self.retire_button.on_click(lambda _: self.retire_code())
+        self.split_button.on_click(lambda _: self.split_code())
         self.write_memo_button.on_click(lambda _: self.write_memo())
         self.undo_button.on_click(lambda _: self.undo())
         self.reload_button.on_click(lambda _: self.reload())
@@ -301,6 +323,66 @@ class CodingWidget(w.VBox):
             ready += (f" (Removed {len(self.bench.store.cleaned)} temporary file(s) that an interrupted save had left "
                       "in the data folder.)")
         self._show(Outcome("info", ready))
+
+    # ------------------------------------------------------------ the reshape panel
+
+    def _build_reshape(self) -> None:
+        """The controls of *Reshape the codebook*: a code, then rename, move, retire or split it."""
+        self.reshape_code = _classed(w.Dropdown(options=[], description="Code", layout=w.Layout(width="40em")),
+                                     "ebm-reshape-code")
+        self.rename_sv = _classed(w.Text(description="Name (sv)", layout=w.Layout(width="22em")), "ebm-rename-sv")
+        self.rename_en = _classed(w.Text(description="Name (en)", layout=w.Layout(width="22em")), "ebm-rename-en")
+        self.rename_button = _classed(w.Button(description="Rename", icon="i-cursor",
+                                               tooltip="Save the code's new Swedish and/or English name"),
+                                      "ebm-rename")
+        self.move_parent = _classed(w.Dropdown(options=[("(top level)", ALL)], value=ALL, description="Parent",
+                                               layout=w.Layout(width="40em")), "ebm-move-parent")
+        self.move_button = _classed(w.Button(description="Move", icon="level-up",
+                                             tooltip="Place the code under this parent; its sub-codes and "
+                                                     "codings follow"), "ebm-move")
+        self.retire_button = _classed(w.Button(description="Retire", icon="archive",
+                                               tooltip="Hide the code from the code lists; its codings stay"),
+                                      "ebm-retire")
+        self.split_text = _classed(w.Textarea(
+            description="New codes", placeholder="one per line: id; name_sv; name_en\n"
+                                                 "e.g. trust_peer; tillit till kollegor; trust in peers",
+            layout=w.Layout(width="40em", height="5em")), "ebm-split-text")
+        self.split_children = _classed(w.Checkbox(value=True, description="as its sub-codes (untick: beside it)",
+                                                  indent=False), "ebm-split-children")
+        self.split_button = _classed(w.Button(description="Split", icon="code-fork",
+                                              tooltip="Add the new codes and list this code's codings for "
+                                                      "re-assignment (none is re-assigned)"), "ebm-split")
+        self.split_result = _classed(w.HTML(layout=w.Layout(width="100%")), "ebm-split-result")
+
+    def _reshape_form(self) -> w.VBox:
+        beside = {name: self.button_status[name] for name in RESHAPE_BUTTONS}
+        for button in (self.rename_button, self.move_button, self.retire_button, self.split_button):
+            button.layout = w.Layout(width="7em", flex="0 0 auto")
+        row = w.Layout(align_items="center", width="100%")
+        return w.VBox([
+            w.HTML("Choose a code, then rename it, move it under another parent, retire it (its codings stay; "
+                   "it takes no new ones) or split it into new codes (its codings are listed below for "
+                   "re-assignment). Each is one change: <b>Undo</b> takes it back."),
+            self.reshape_code,
+            w.HBox([self.rename_sv, self.rename_en, self.rename_button, beside["rename"]], layout=row),
+            w.HBox([self.move_parent, self.move_button, beside["move"]], layout=row),
+            w.HBox([self.retire_button, beside["retire"]], layout=row),
+            w.HBox([self.split_text, w.VBox([self.split_children, w.HBox([self.split_button, beside["split"]])],
+                                            layout=w.Layout(flex="1 1 auto"))], layout=row),
+            self.split_result])
+
+    def _fill_reshape(self) -> None:
+        """Show the picked code's current names and parent in the reshape form."""
+        code = self.reshape_code.value
+        book = self.bench.store.codebook.set_index("code_id")
+        if not code or code not in book.index:
+            self.rename_sv.value = self.rename_en.value = ""
+            return
+        self.rename_sv.value, self.rename_en.value = str(book.at[code, "name_sv"]), str(book.at[code, "name_en"])
+        parent = book.at[code, "parent_id"]
+        values = [v for _, v in self.move_parent.options]
+        self.move_parent.value = parent if pd.notna(parent) and parent in values else ALL
+        self.split_result.value = ""
 
     # ------------------------------------------------------------ display
 
@@ -365,6 +447,7 @@ class CodingWidget(w.VBox):
         return outcome
 
     def _refresh_codebook(self) -> None:
+        picked = self.reshape_code.value
         book = self.bench.store.codebook
         tree = code_options(book)
         found = code_options(book, search=self.code_search.value, paths=False)
@@ -372,7 +455,8 @@ class CodingWidget(w.VBox):
         try:
             for select, head, options in ((self.code_select, [], found), (self.code_filter, [("All codes", ALL)], tree),
                                           (self.new_parent, [("(top level)", ALL)], tree),
-                                          (self.merge_source, [], tree), (self.merge_target, [], tree)):
+                                          (self.merge_source, [], tree), (self.merge_target, [], tree),
+                                          (self.reshape_code, [], tree), (self.move_parent, [("(top level)", ALL)], tree)):
                 keep = select.value
                 if select is self.code_select:  # a search that matched nothing leaves no value: keep the last one
                     keep = keep or self._last_code
@@ -383,6 +467,8 @@ class CodingWidget(w.VBox):
                 select.value = keep if keep in values else (values[0] if values else None)
         finally:
             self._busy = False
+        if self.reshape_code.value != picked:
+            self._fill_reshape()
         self._show_chosen_code()
 
     def _show_chosen_code(self) -> None:
@@ -623,6 +709,36 @@ class CodingWidget(w.VBox):
         outcome = self.bench.merge_codes(self.merge_source.value, self.merge_target.value)
         return self._after_change(outcome, "merge", codebook=True)
 
+    def rename_code(self) -> Outcome:
+        """Give the picked code the names in ``rename_sv`` and ``rename_en`` (the *Rename* button)."""
+        outcome = self.bench.rename_code(self.reshape_code.value, self.rename_sv.value, self.rename_en.value)
+        return self._after_change(outcome, "rename", codebook=True)
+
+    def move_code(self) -> Outcome:
+        """Place the picked code under ``move_parent``, or at the top level (the *Move* button)."""
+        outcome = self.bench.move_code(self.reshape_code.value, self.move_parent.value or None)
+        return self._after_change(outcome, "move", codebook=True)
+
+    def retire_code(self) -> Outcome:
+        """Retire the picked code; its codings stay (the *Retire* button). Its parent is picked next."""
+        code = self.reshape_code.value
+        parent = self.bench.store.codebook.set_index("code_id")["parent_id"].get(code)
+        outcome = self._after_change(self.bench.retire_code(code), "retire", codebook=True)
+        if outcome.ok and pd.notna(parent) and parent in [v for _, v in self.reshape_code.options]:
+            self.reshape_code.value = parent
+        return outcome
+
+    def split_code(self) -> Outcome:
+        """Add the codes typed in ``split_text`` from the picked code; list its codings (the *Split* button)."""
+        code = self.reshape_code.value
+        outcome = self.bench.split_code(code, self.split_text.value, as_children=self.split_children.value)
+        self._after_change(outcome, "split", codebook=True)
+        if outcome.ok:
+            self.split_text.value = ""
+            texts = dict(zip(self.bench.segments["segment_id"], self.bench.segments["text_sv"]))
+            self.split_result.value = split_table_html(outcome.table, code, texts)
+        return outcome
+
     def memo_links(self) -> list[str]:
         """The links the ticked boxes of *Write a memo* give, e.g. ``["segment:O010", "code:trust"]``."""
         links = []
@@ -651,7 +767,10 @@ class CodingWidget(w.VBox):
 
     def undo(self) -> Outcome:
         """Take back this coder's last change, also one of an earlier session (the *Undo* button)."""
-        return self._after_change(self.bench.undo(), "undo", codebook=True)
+        outcome = self._after_change(self.bench.undo(), "undo", codebook=True)
+        if outcome.ok:
+            self._fill_reshape()
+        return outcome
 
     def reload(self) -> Outcome:
         """Read the files again from disk (the *Reload* button), e.g. after an edit conflict."""
@@ -659,4 +778,5 @@ class CodingWidget(w.VBox):
         if outcome.ok:
             self._refresh_codebook()
             self._refresh_segments()
+            self._fill_reshape()
         return self._show(outcome, "reload")
