@@ -192,9 +192,9 @@ def _load_unchanged(folder: Path, entries: set[str]) -> Project:
     """Load without the folder's lock, yet never from files another writer was replacing meanwhile.
 
     A coding store in another kernel may compact (replace ``codings.csv`` /
-    ``codebook.csv`` and shorten the change log) or log a change while this
+    ``codebook.csv`` and log a snapshot entry) or log a change while this
     load reads the files one after the other; the snapshot read and the log
-    read then do not belong together. The files' state is compared before
+    read then need not belong together. The files' state is compared before
     and after: a load that failed while anything of the store changed, or
     that read snapshots replaced meanwhile, is done again. After
     ``LOAD_TRIES`` such loads (a writer compacting faster than this machine
@@ -218,9 +218,7 @@ def _load_unchanged(folder: Path, entries: set[str]) -> Project:
 
 
 def _load_holding_the_lock(folder: Path, entries: set[str]) -> Project:
-    from ebm_analysis.lock import FolderLock
-
-    from ebm_analysis.lock import LockTimeoutError
+    from ebm_analysis.lock import FolderLock, LockTimeoutError
 
     lock = FolderLock(folder, holder="load_project (a reader, while another kernel writes)")
     try:
