@@ -273,3 +273,17 @@ def _unescape_formula(cell: str) -> str:
 def codings_on_disk(folder: Path) -> dict[str, dict[str, str]]:
     """:func:`rows_on_disk` of the codings."""
     return rows_on_disk(folder, "codings")
+
+
+def add_synthetic_excerpt(folder: Path, excerpt_id: str, text_sv: str, text_en: str, made_by: str) -> None:
+    """Append one SYNTHETIC interview excerpt to ``folder``'s excerpts.csv, labelled so in its note."""
+    with (folder / "excerpts.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    row = dict.fromkeys(header, "")
+    row.update(excerpt_id=excerpt_id, source_type="interview", speaker_role="unknown", text_sv=text_sv,
+               text_en=text_en, section=rows[1][header.index("section")],
+               note=f"Synthetic: made by {made_by}, not from the report.")
+    rows.append([row[h] for h in header])
+    with (folder / "excerpts.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)

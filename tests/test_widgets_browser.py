@@ -13,7 +13,6 @@ must not change. Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import socket
@@ -24,7 +23,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ARTIFACTS, DATA, ROOT, rows_on_disk
+from conftest import ARTIFACTS, DATA, ROOT, add_synthetic_excerpt, rows_on_disk
 
 NOTEBOOK = "06_coding_workbench.ipynb"
 
@@ -35,16 +34,8 @@ SYNTHETIC_TEXT = "🙂 Ja, jag är 👩🏽‍⚕️ trött – men här får vi
 
 
 def add_synthetic_segment(folder) -> None:
-    with (folder / "excerpts.csv").open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    header = rows[0]
-    row = dict.fromkeys(header, "")
-    row.update(excerpt_id=SYNTHETIC_ID, source_type="interview", speaker_role="unknown", text_sv=SYNTHETIC_TEXT,
-               text_en="Synthetic segment of the browser test (with emoji).", section=rows[1][header.index("section")],
-               note="Synthetic: made by tests/test_widgets_browser.py, not from the report.")
-    rows.append([row[h] for h in header])
-    with (folder / "excerpts.csv").open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    add_synthetic_excerpt(folder, SYNTHETIC_ID, SYNTHETIC_TEXT, "Synthetic segment of the browser test (with emoji).",
+                          "tests/test_widgets_browser.py")
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import rows_on_disk
+from conftest import add_synthetic_excerpt, rows_on_disk
 from ebm_analysis.widgets import CHARS, CodingWidget, code_options, highlight_html
 from ebm_analysis.widgets.core import search_codes
 from ebm_analysis.widgets.segment_text import SegmentText
@@ -42,16 +42,8 @@ def u16(text: str, index: int) -> int:
 @pytest.fixture
 def emoji_data(data_copy: Path) -> Path:
     """The data copy with one synthetic interview segment holding emoji (labelled synthetic in its note)."""
-    with (data_copy / "excerpts.csv").open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    header = rows[0]
-    row = dict.fromkeys(header, "")
-    row.update(excerpt_id=SEGMENT, source_type="interview", speaker_role="unknown", text_sv=TEXT,
-               text_en="Synthetic test segment with emoji.", section=rows[1][header.index("section")],
-               note="Synthetic: made by tests/test_widgets_select.py, not from the report.")
-    rows.append([row[h] for h in header])
-    with (data_copy / "excerpts.csv").open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    add_synthetic_excerpt(data_copy, SEGMENT, TEXT, "Synthetic test segment with emoji.",
+                          "tests/test_widgets_select.py")
     return data_copy
 
 
