@@ -136,7 +136,13 @@ def test_executing_prints_no_kernel_warning(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "sv"
-    assert done.stderr == "", done.stderr
+    # libzmq sometimes asserts while the kernel's sockets close at exit ("Assertion failed: pfd.revents &
+    # POLLIN (src/signaler.cpp...)", zeromq/libzmq#1307): a known third-party teardown race, seen once in
+    # a fresh-clone `make test`; the notebook had already run. Any other line is a failure.
+    other = [line for line in done.stderr.splitlines()
+             if not re.fullmatch(r"Assertion failed: pfd\.revents & POLLIN \(src/signaler\.cpp:\d+\)", line)]
+    assert other == [], done.stderr
+    assert "TCP" not in done.stderr
 
 
 def test_failing_notebook_fails_loudly_and_writes_nothing(tmp_path):
