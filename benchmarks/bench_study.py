@@ -51,7 +51,8 @@ from ebm_analysis import (  # noqa: E402
     search_text, word_frequencies,
 )
 from ebm_analysis._index import coding_index  # noqa: E402
-from ebm_analysis.queries import ORDERS  # noqa: E402
+from ebm_analysis.coding_query import QUERY_COLUMNS  # noqa: E402
+from ebm_analysis.queries import ORDERS, RETRIEVE_COLUMNS  # noqa: E402
 from ebm_analysis.words import segment_tokens, stem_of, stop_words, tokenize  # noqa: E402
 
 LIMIT_SECONDS, MIN_SPEEDUP = 0.1, 5.0
@@ -117,6 +118,7 @@ TOP = """WITH RECURSIVE top(cid, top) AS (SELECT cid, cid FROM code_name WHERE p
 
 
 def sql_retrieve(db, code, role=None, meetings=None, context=40):
+    """Every column of ``retrieve``'s answer, in its order (see ``RETRIEVE_COLUMNS``)."""
     where, args = "", [code]
     if role:
         where += " AND s.speaker_role = ?"
@@ -124,11 +126,17 @@ def sql_retrieve(db, code, role=None, meetings=None, context=40):
     if meetings:
         where += f" AND s.meeting IN ({','.join('?' * len(meetings))})"
         args += list(meetings)
-    rows = db.execute(f"""{SUB} SELECT k.ctid, s.fulltext, k.pos0, k.pos1 FROM code_text k JOIN sub ON k.cid = sub.cid
+    rows = db.execute(f"""{SUB} SELECT k.ctid, k.fid, k.cid, s.source_type, s.speaker_role, s.meeting, s.fulltext,
+        s.text_en, k.memo, k.owner, k.pos0, k.pos1 FROM code_text k JOIN sub ON k.cid = sub.cid
         JOIN source s ON s.id = k.fid WHERE 1 {where}
         ORDER BY s.ord, k.pos0 IS NOT NULL, k.pos0, k.ctid""", args).fetchall()
-    return [(cid, text if s is None else text[s:e], "" if s is None else text[max(0, s - context):s])
-            for cid, text, s, e in rows]
+    out = []
+    for cid, fid, code_id, source_type, role_, meeting, text, text_en, memo, owner, s, e in rows:
+        whole = s is None
+        out.append((cid, fid, code_id, source_type, role_, meeting, text if whole else text[s:e],
+                    "" if whole else text[max(0, s - context):s], "" if whole else text[e:e + context],
+                    text, text_en, memo, owner, s, e))
+    return out
 
 
 def sql_frequencies(db, by):
@@ -189,12 +197,14 @@ def sql_search(db, word, unicode_aware, context=30):
     out = []
     for seg_id, text in db.execute(f"SELECT id, fulltext FROM source WHERE {where} ORDER BY ord", (arg,)):
         for m in rx.finditer(text):
-            out.append((seg_id, m.start(), m.end(), text[max(0, m.start() - context):m.start()]))
+            s, e = m.start(), m.end()
+            out.append((seg_id, s, e, text[s:e], text[max(0, s - context):s], text[e:e + context]))
     return out
 
 
 def sql_stem_search(db, word, context=30):
-    return [(seg_id, s, e, text[max(0, s - context):s]) for seg_id, text, s, e in db.execute(
+    return [(seg_id, s, e, text[s:e], text[max(0, s - context):s], text[e:e + context])
+            for seg_id, text, s, e in db.execute(
         """SELECT src.id, src.fulltext, t.start, t."end" FROM token t JOIN source src ON src.ord = t.seg
            WHERE t.stem = ? ORDER BY t.seg, t.start""", (stem_of(word),))]
 
@@ -239,8 +249,16 @@ def _spans_of(db, code):
 
 
 def _rows(db, matches):
-    ids = dict(db.execute("SELECT ord, id FROM source"))
-    return [(ids[seg], s, e) for seg in sorted(matches) for s, e in union(matches[seg])]
+    """Every column of ``coding_query``'s answer (see ``QUERY_COLUMNS``) for the merged spans per segment."""
+    out = []
+    for seg in sorted(matches):
+        seg_id, source_type, role, speaker, meeting, text, text_en = db.execute(
+            "SELECT id, source_type, speaker_role, speaker_id, meeting, fulltext, text_en FROM source WHERE ord = ?",
+            (seg,)).fetchone()
+        for s, e in union(matches[seg]):
+            out.append((seg_id, source_type, role, speaker, meeting, s, e, s == 0 and e == len(text), text[s:e],
+                        text_en))
+    return out
 
 
 def sql_coding_and(db, a, b):
@@ -290,6 +308,12 @@ def ours_words(frame, by=None):
     return {(v, w): (n, m) for v, w, n, m in frame[[by, "word", "count", "segments"]].itertuples(index=False)}
 
 
+def plain_rows(frame, columns) -> list[tuple]:
+    """Every row of ``frame`` as a tuple of plain Python values (None where missing), for comparison."""
+    return [tuple(None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in row)
+            for row in frame[list(columns)].itertuples(index=False, name=None)]
+
+
 def same(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
@@ -313,9 +337,9 @@ def best(fn, repeat: int):
 
 def cases(p, db):
     """(name, our call, our answer → comparable, SQLite call)."""
-    rows_retrieve = lambda f: list(zip(f["coding_id"], f["coded_text"], f["context_before"]))  # noqa: E731
-    kwic = lambda f: list(zip(f["segment_id"], f["start"].tolist(), f["end"].tolist(), f["left"]))  # noqa: E731
-    spans = lambda f: list(zip(f["segment_id"], f["start"].tolist(), f["end"].tolist()))  # noqa: E731
+    rows_retrieve = lambda f: plain_rows(f, RETRIEVE_COLUMNS)  # noqa: E731
+    kwic = lambda f: plain_rows(f, ["segment_id", "start", "end", "match", "left", "right"])  # noqa: E731
+    spans = lambda f: plain_rows(f, QUERY_COLUMNS)  # noqa: E731
     return [
         ("retrieve(code='theme_3') + sub-codes", lambda: retrieve(p, code="theme_3"), rows_retrieve,
          lambda: sql_retrieve(db, "theme_3")),

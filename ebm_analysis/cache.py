@@ -40,7 +40,8 @@ import pandas as pd
 
 from ebm_analysis.schema import TABLES_BY_NAME
 
-__all__ = ["CACHE_DIR", "CACHE_FILE", "MIN_BYTES", "cache_key", "read_cache", "write_cache", "clear_cache"]
+__all__ = ["CACHE_DIR", "CACHE_FILE", "MIN_BYTES", "cache_key", "read_cache", "holds_key", "write_cache",
+           "clear_cache"]
 
 #: Folder, inside the data folder, that holds the cache.
 CACHE_DIR = ".cache"
@@ -115,6 +116,18 @@ def read_cache(folder: str | Path, key: str) -> dict[str, pd.DataFrame] | None:
             return {str(name): _frame(npz, str(name)) for name in npz["tables"]}
     except Exception:  # a cache that cannot be read is not used, whatever the reason
         return None
+
+
+def holds_key(folder: str | Path, key: str) -> bool:
+    """Whether the cache of ``folder`` says it was built for ``key`` (its tables are not read). Never raises."""
+    path = cache_path(folder)
+    try:
+        if not _plain_folder(path.parent) or not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with np.load(path, allow_pickle=False) as npz:
+            return str(npz["format"]) == FORMAT and str(npz["key"]) == key
+    except Exception:  # no cache, or one that cannot be read
+        return False
 
 
 def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame]) -> bool:

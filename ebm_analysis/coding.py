@@ -72,7 +72,7 @@ from ebm_analysis.changelog import (
 )
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.lock import DEFAULT_TIMEOUT, FolderLock, LockTimeoutError, SaveError, save_error
-from ebm_analysis.project import Project, load_project
+from ebm_analysis.project import Project, load_project, refresh_cache
 from ebm_analysis.rowtable import RowTable, py_value
 from ebm_analysis.spans import segment_texts
 from ebm_analysis.transaction import (
@@ -931,6 +931,7 @@ class CodingStore:
                 table.rebase()
         self._files = self._file_states()
         self._position.since_marker = 0
+        refresh_cache(self.folder)       # a large folder's next load then comes from the cache
         return written
 
     def _files_missing(self) -> bool:

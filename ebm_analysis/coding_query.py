@@ -426,7 +426,8 @@ def _rows(ix: CodingIndex, m: _Match) -> pd.DataFrame:
     from ebm_analysis.queries import _cut, _joined
 
     table = ix.segments.table
-    out = {"segment_id": pd.array(ix.segments.ids[m.seg], dtype="string")}
+    ids = ix.segments.memo(("ids", "string"), lambda: pd.array(ix.segments.ids, dtype="string"))
+    out = {"segment_id": ids.take(m.seg)}
     for column in ("source_type", "speaker_role", "speaker_id", "meeting"):
         out[column] = (table[column].array.take(m.seg) if column in table.columns
                        else pd.array([None] * len(m.seg), dtype="string"))
@@ -436,7 +437,7 @@ def _rows(ix: CodingIndex, m: _Match) -> pd.DataFrame:
     out["text"] = _cut(_joined(ix.segments, "sv"), m.seg, m.start, m.end)
     out["text_en"] = (table["text_en"].array.take(m.seg) if "text_en" in table.columns
                       else pd.array([None] * len(m.seg), dtype="string"))
-    return pd.DataFrame(out, columns=QUERY_COLUMNS)
+    return pd.DataFrame({c: out[c] for c in QUERY_COLUMNS}, copy=False)   # every column a new array
 
 
 # ---------------------------------------------------------------- reading the result

@@ -233,7 +233,8 @@ def _load_holding_the_lock(folder: Path, entries: set[str]) -> Project:
         lock.release()
 
 
-def _load(folder: Path, entries: set[str]) -> Project:
+def _read_contents(folder: Path, entries: set[str]) -> tuple[dict[str, bytes], list[Problem]]:
+    """The exact bytes of every table file (each read with the safety checks), and what was wrong."""
     problems: list[Problem] = []
     contents: dict[str, bytes] = {}
     for table in TABLES:
@@ -244,6 +245,42 @@ def _load(folder: Path, entries: set[str]) -> Project:
         problems.extend(found)
         if data is not None:
             contents[table.name] = data
+    return contents, problems
+
+
+def refresh_cache(folder: str | Path) -> bool:
+    """Validate a large data folder's tables afresh and store them in its cache; True if stored.
+
+    The coding store calls this after it rewrites ``codings.csv`` and
+    ``codebook.csv`` (a compaction, e.g. when a store is closed), so that the
+    next :func:`load_project` of the folder finds a cache for the new bytes
+    instead of validating every table again. The tables are validated exactly
+    as :func:`load_project` validates them; nothing is cached for a folder
+    below :data:`ebm_analysis.cache.MIN_BYTES`, with a problem, or whose cache
+    already holds these bytes. Never raises for a data problem: the next load
+    reports it.
+
+    Examples
+    --------
+    >>> refresh_cache(default_data_dir())   # the EBM data are too small to cache
+    False
+    """
+    folder = Path(folder)
+    try:
+        contents, problems = _read_contents(folder, _folder_entries(folder))
+        if problems or sum(map(len, contents.values())) < cache.MIN_BYTES:
+            return False
+        key = cache.cache_key(contents)
+        if cache.holds_key(folder, key):
+            return True
+        frames, _ = _validated_frames(contents, [])
+    except DataError:
+        return False
+    return cache.write_cache(folder, key, frames)
+
+
+def _load(folder: Path, entries: set[str]) -> Project:
+    contents, problems = _read_contents(folder, entries)
     cacheable = not problems and sum(map(len, contents.values())) >= cache.MIN_BYTES
     key = cache.cache_key(contents) if cacheable else None
     frames = cache.read_cache(folder, key) if cacheable else None

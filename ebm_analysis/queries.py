@@ -330,7 +330,7 @@ def _passages(ix: CodingIndex, rows: np.ndarray, context: int) -> pd.DataFrame:
     out["context_after"] = after.take(rows)
     for c in ("memo", "coder", "start", "end"):
         out[c] = ix.codings[c].array.take(rows)
-    return pd.DataFrame(out, columns=RETRIEVE_COLUMNS)
+    return pd.DataFrame({c: out[c] for c in RETRIEVE_COLUMNS}, copy=False)   # new arrays from take: no copy
 
 
 def _all_passages(ix: CodingIndex, context: int):
@@ -357,7 +357,14 @@ def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarr
     """``text[start:end]`` of each given segment (offsets within the segment, already clipped to it)."""
     base = joined.offsets[seg_rows]
     text = joined.text
-    return pd.array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())], dtype="string")
+    return _string_array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())])
+
+
+def _string_array(strings: list[str]) -> pd.arrays.StringArray:
+    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion."""
+    values = np.empty(len(strings), dtype=object)
+    values[:] = strings
+    return pd.arrays.StringArray(values)
 
 
 # ---------------------------------------------------------------- counts
@@ -958,11 +965,13 @@ def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, 
                         ends: np.ndarray, context: int) -> pd.DataFrame:
     joined = _joined(index, language)
     length = joined.lengths[seg_ix]
-    return pd.DataFrame({"segment_id": pd.array(index.ids[seg_ix], dtype="string"),
+    ids = index.memo(("ids", "string"), lambda: pd.array(index.ids, dtype="string"))
+    # every column is a new array, so the frame need not copy them
+    return pd.DataFrame({"segment_id": ids.take(seg_ix),
                          "start": starts.astype(np.int64), "end": ends.astype(np.int64),
                          "match": _cut(joined, seg_ix, starts, ends),
                          "left": _cut(joined, seg_ix, np.maximum(starts - context, 0), starts),
-                         "right": _cut(joined, seg_ix, ends, np.minimum(ends + context, length))})
+                         "right": _cut(joined, seg_ix, ends, np.minimum(ends + context, length))}, copy=False)
 
 
 def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool) -> re.Pattern:

@@ -540,9 +540,15 @@ def _stem_postings(index: SegmentIndex, language: str) -> tuple[np.ndarray, np.n
     return index.memo(("stem_postings", language), build)
 
 
+@lru_cache(maxsize=256)
+def _pattern_stems(pattern: str, language: str) -> tuple[str, ...]:
+    """The Snowball stems of the words of a search pattern, in order (a pure function, hence cached)."""
+    return tuple(stem_of(word, language) for _, _, word in tokenize(pattern))
+
+
 def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the words of ``pattern`` occur in a row, compared by Snowball stem: (segment row, start, end)."""
-    wanted = [stem_of(word, language) for _, _, word in tokenize(pattern)]
+    wanted = _pattern_stems(pattern, language)
     if not wanted:
         raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
     tokens = segment_tokens(index, language)

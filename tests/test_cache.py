@@ -193,3 +193,37 @@ def test_a_failed_cache_write_leaves_no_temporary_file(data_copy, cached, monkey
     monkeypatch.setattr(cache.os, "replace", refuse)
     assert len(load_project(data_copy).meetings) == 8
     assert [p.name for p in (data_copy / ".cache").iterdir()] == [".gitignore"]
+
+
+def test_a_compaction_leaves_a_cache_for_the_tables_it_wrote(data_copy, cached, validations):
+    from ebm_analysis.coding import CodingStore
+
+    store = CodingStore.open(data_copy)
+    coding = store.add("E001", "stress", "R1")
+    before = (data_copy / "codings.csv").read_bytes()
+    assert sorted(store.compact()) == ["codebook.csv", "codings.csv"]
+    assert (data_copy / "codings.csv").read_bytes() != before
+    validations.clear()
+    project = load_project(data_copy)
+    assert validations == []                       # the first load after the compaction came from the cache
+    assert coding in set(project.codings["coding_id"])
+
+
+def test_the_cache_left_by_a_compaction_equals_a_full_validation(data_copy, cached, monkeypatch):
+    from ebm_analysis.coding import CodingStore
+
+    store = CodingStore.open(data_copy)
+    store.add("E001", "belonging", "R2", start=0, end=4, memo="en anteckning")
+    store.compact()
+    from_cache = load_project(data_copy)
+    monkeypatch.setattr(cache, "MIN_BYTES", 10**12)   # now nothing is cached: a full validation
+    assert_same_project(from_cache, load_project(data_copy))
+
+
+def test_a_small_folder_gets_no_cache_on_compaction(data_copy):
+    from ebm_analysis.coding import CodingStore
+
+    store = CodingStore.open(data_copy)
+    store.add("E001", "stress", "R1")
+    store.compact()
+    assert not (data_copy / cache.CACHE_DIR).exists()
