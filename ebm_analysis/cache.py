@@ -11,6 +11,10 @@ that could come out differently. Any change to any table file, to the schema
 or to the loader gives another key, and the tables are read and validated
 afresh (and the cache rewritten).
 
+It is written only for tables whose span codings all cover their text (see
+:func:`ebm_analysis.spans.span_problems`), so that a load from the cache
+checks only the codings the change log wrote after them.
+
 The cache is never trusted blindly: a cache file that is missing, unreadable,
 truncated, corrupt (every member carries a CRC), a link, of another format
 version, or whose columns do not match the schema is ignored, and the folder
@@ -30,17 +34,19 @@ import contextlib
 import hashlib
 import inspect
 import io
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ebm_analysis.schema import TABLES_BY_NAME
 
-__all__ = ["CACHE_DIR", "CACHE_FILE", "MIN_BYTES", "cache_key", "read_cache", "holds_key", "write_cache",
+__all__ = ["CACHE_DIR", "CACHE_FILE", "MIN_BYTES", "CachedTables", "cache_key", "read_cache", "holds_key", "write_cache",
            "clear_cache"]
 
 #: Folder, inside the data folder, that holds the cache.
@@ -49,10 +55,10 @@ CACHE_DIR = ".cache"
 CACHE_FILE = "tables.npz"
 #: Data folders whose table files add up to fewer bytes are not cached (they load fast anyway).
 MIN_BYTES = 4 * 1024 * 1024
-FORMAT = "ebm-analysis validated tables, format 1"
+FORMAT = "ebm-analysis validated tables, format 2"
 #: Separates the texts of a column in the cache: a control character, which no validated cell holds.
 _SEP = "\x1f"
-_CODE_FILES = ("schema.py", "project.py", "reading.py", "cache.py", "errors.py")
+_CODE_FILES = ("schema.py", "project.py", "reading.py", "cache.py", "errors.py", "spans.py")
 _code_digest: bytes | None = None
 
 
@@ -96,8 +102,15 @@ def cache_path(folder: str | Path) -> Path:
     return Path(folder) / CACHE_DIR / CACHE_FILE
 
 
-def read_cache(folder: str | Path, key: str) -> dict[str, pd.DataFrame] | None:
-    """The cached tables of ``folder`` if the cache holds exactly ``key``, else None.
+class CachedTables(NamedTuple):
+    """What a cache holds: the validated tables and the change log's digests of them."""
+
+    frames: dict[str, pd.DataFrame]
+    digests: dict[str, str]      # see ebm_analysis.changelog.snapshot_digests; may be empty
+
+
+def read_cache(folder: str | Path, key: str) -> CachedTables | None:
+    """The cached tables of ``folder`` (and their digests) if the cache holds exactly ``key``, else None.
 
     Never raises: anything unexpected about the cache means None.
     """
@@ -113,7 +126,11 @@ def read_cache(folder: str | Path, key: str) -> dict[str, pd.DataFrame] | None:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             if str(npz["format"]) != FORMAT or str(npz["key"]) != key:
                 return None
-            return {str(name): _frame(npz, str(name)) for name in npz["tables"]}
+            frames = {str(name): _frame(npz, str(name)) for name in npz["tables"]}
+            digests = json.loads(str(npz["digests"]))
+            if not isinstance(digests, dict) or not all(isinstance(v, str) for v in digests.values()):
+                return None
+            return CachedTables(frames, digests)
     except Exception:  # a cache that cannot be read is not used, whatever the reason
         return None
 
@@ -130,8 +147,12 @@ def holds_key(folder: str | Path, key: str) -> bool:
         return False
 
 
-def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame]) -> bool:
-    """Store validated ``frames`` under ``key``; True if written. Never raises."""
+def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame],
+                digests: dict[str, str] | None = None) -> bool:
+    """Store validated ``frames`` (and the change log's ``digests`` of them) under ``key``; True if written.
+
+    Never raises.
+    """
     path = cache_path(folder)
     try:
         if path.parent.exists() and not _plain_folder(path.parent):
@@ -141,7 +162,8 @@ def write_cache(folder: str | Path, key: str, frames: dict[str, pd.DataFrame]) -
         if not os.path.lexists(ignore):
             ignore.write_text("# a cache of validated tables, rebuilt when the tables change\n*\n", encoding="utf-8")
         arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT), "key": np.array(key),
-                                         "tables": np.array(sorted(frames))}
+                                         "tables": np.array(sorted(frames)),
+                                         "digests": np.array(json.dumps(digests or {}, sort_keys=True))}
         for name, frame in frames.items():
             arrays.update(_arrays(name, frame))
         buffer = io.BytesIO()

@@ -60,6 +60,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from ebm_analysis.errors import DataError, Problem
@@ -215,12 +216,24 @@ def table_digest(frame: pd.DataFrame, table: Table) -> str:
     for col in table.columns:
         h.update(col.name.encode() + b"\x1e")
         if col.name in frame.columns:
-            text = "\x1f".join([v if v.__class__ is str else "\x00" if v is None or v is pd.NA or v != v else str(v)
-                                for v in frame[col.name].tolist()])
+            text = "\x1f".join(_digest_texts(frame[col.name]))
         else:
             text = "\x1f".join(["\x00"] * len(frame))
         h.update(text.encode("utf-8", "surrogatepass") + b"\x1e")
     return h.hexdigest()[:32]
+
+
+def _digest_texts(column: pd.Series) -> list[str]:
+    """Each value as the digest writes it: text as it is, a number as ``str``, a missing value as NUL."""
+    values = column.array
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.to_numpy(dtype=object, na_value="\x00").tolist()
+    if str(values.dtype) == "Int64":
+        texts = values.to_numpy(dtype=np.int64, na_value=0).astype(str).astype(object)
+        texts[values.isna()] = "\x00"
+        return texts.tolist()
+    return [v if v.__class__ is str else "\x00" if v is None or v is pd.NA or v != v else str(v)
+            for v in column.tolist()]
 
 
 # ---------------------------------------------------------------- reading
@@ -506,9 +519,28 @@ def _id_number(key: str) -> int | None:
     return int(digits) if digits.isdigit() and digits != key else None
 
 
-def apply_log(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, RowTable], LogPosition,
-                                                                     dict[str, tuple[str, int]]]:
+def snapshot_digests(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The :func:`table_digest` of each store table (``codings``, ``codebook``) among ``frames``.
+
+    Examples
+    --------
+    >>> from ebm_analysis.project import load_project
+    >>> sorted(snapshot_digests(load_project().tables))
+    ['codebook', 'codings']
+    """
+    return {name: table_digest(RowTable(t, frames[name]).frame(), t)
+            for name, t in STORE_TABLES.items() if name in frames}
+
+
+def apply_log(folder: Path, frames: dict[str, pd.DataFrame],
+              digests: dict[str, str] | None = None) -> tuple[dict[str, RowTable], LogPosition,
+                                                              dict[str, tuple[str, int]]]:
     """Replay the change log onto loaded ``codings``/``codebook`` frames (replaced in ``frames``).
+
+    ``digests``, when given, holds the :func:`snapshot_digests` of
+    ``frames`` as loaded (e.g. kept in the validated cache), so that they need
+    not be computed; when it is an empty dict and a log is read, the digests
+    computed here are put in it.
 
     Returns
     -------
@@ -522,7 +554,10 @@ def apply_log(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, 
     tables = {name: RowTable(t, frames[name]) for name, t in STORE_TABLES.items()}
     if not _log_exists(path):
         return tables, LogPosition(), origins
-    digests = {name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()}
+    if digests is None:
+        digests = {}
+    if set(digests) != set(STORE_TABLES):      # not known: computed here, and left in the caller's dict
+        digests.update({name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()})
     try:
         tail = read_tail(path, stop=_marker_search(digests))
     except OSError as exc:
@@ -559,7 +594,8 @@ def _log_exists(path: Path) -> bool:
     return True
 
 
-def replay_pending(project, lines: dict[str, list[int]] | None = None):
+def replay_pending(project, lines: dict[str, list[int]] | None = None, spans_checked: bool = False,
+                   digests: dict[str, str] | None = None):
     """The loader's hook: bring a freshly loaded project up to date with the change log.
 
     Called once by :func:`~ebm_analysis.project.load_project`, after every
@@ -577,6 +613,13 @@ def replay_pending(project, lines: dict[str, list[int]] | None = None):
         As loaded; its ``codings`` and ``codebook`` tables are replaced.
     lines : dict, optional
         Per table, the file line of each loaded row (for messages).
+    spans_checked : bool, default False
+        The loader already found every span coding of the loaded tables
+        covering its text (on reading them, or when it cached them); then only
+        the codings the log wrote are checked. The log changes codings and
+        the codebook, never a text, so the others still cover theirs.
+    digests : dict, optional
+        :func:`snapshot_digests` of the loaded tables, if known.
 
     Returns
     -------
@@ -599,16 +642,33 @@ def replay_pending(project, lines: dict[str, list[int]] | None = None):
         finish_interrupted(folder)
         return load_project(folder)
     frames = project.tables
-    tables, position, origins = apply_log(folder, frames)
+    digests = dict(digests or {})
+    tables, position, origins = apply_log(folder, frames, digests)
     texts = segment_texts(frames)
-    problems = span_problems(frames["codings"], texts, _where(lines, origins, tables.get("codings")))
+    codings = frames["codings"]
+    if spans_checked:
+        codings = codings[codings["coding_id"].isin(list(origins))] if origins else codings.iloc[:0]
+    problems = span_problems(codings, texts, _where(lines, origins, tables.get("codings")))
     if origins:
         problems = _reference_problems(tables, texts, origins) + problems
     if problems:
         raise DataError(problems)
     project.sequence = position.sequence
     project.change_log = position
+    # What a coding store opened on this project may take over instead of building it again
+    # (see CodingStore.__init__): the row tables the log did not change, their digests, the texts.
+    unchanged = {name: table for name, table in tables.items() if not table.changed}
+    project._for_store = Handover(unchanged, {name: digests[name] for name in unchanged if name in digests}, texts)
     return project
+
+
+@dataclass
+class Handover:
+    """Built while loading, for the first coding store opened on the project (taken once)."""
+
+    tables: dict[str, RowTable]     # store tables as loaded, unchanged by the log
+    digests: dict[str, str]         # their table_digest, where known
+    texts: dict[str, str]           # segment_id -> text_sv
 
 
 def _marker_search(digests: dict[str, str]) -> Callable[[Entry], bool]:

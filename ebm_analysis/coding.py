@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 from ebm_analysis import atomic, codebook_ops
@@ -113,8 +114,19 @@ def next_coding_id(codings: pd.DataFrame, floor: int = 1) -> str:
 
 
 def _highest_number(ids: pd.Series) -> int:
-    numbers = [int(k[1:]) for k in ids.tolist() if isinstance(k, str) and k[:1] == "K" and k[1:].isdigit()]
-    return max(numbers, default=0)
+    """The highest ``n`` of the ids of the form ``K<digits>`` (0 if none).
+
+    Vectorised: of the digit strings with leading zeros removed, only the
+    longest are compared (as text, which orders digits of one script as numbers).
+    """
+    texts = ids.dropna().to_numpy(dtype=str)
+    texts = texts[np.strings.startswith(texts, "K")]
+    digits = np.strings.slice(texts, 1, None)
+    digits = np.strings.lstrip(digits[np.strings.isdecimal(digits)], "0")
+    lengths = np.strings.str_len(digits)
+    if not digits.size or not lengths.max():
+        return 0
+    return int(max(digits[lengths == lengths.max()].tolist()))
 
 
 @dataclass
@@ -181,8 +193,12 @@ class CodingStore:
         self.compact_every = compact_every
         self.lock_timeout = lock_timeout
         self._project = project
-        self._tables = {name: RowTable(t, project.tables[name]) for name, t in STORE_TABLES.items()}
-        self._texts = segment_texts(project.tables)
+        handed = project.__dict__.pop("_for_store", None)     # what loading built already (taken once)
+        self._tables = {name: handed.tables[name] if handed and name in handed.tables
+                        else RowTable(t, project.tables[name]) for name, t in STORE_TABLES.items()}
+        self._digests = {name: (self._tables[name]._base, 0, digest)
+                         for name, digest in (handed.digests.items() if handed else ())}
+        self._texts = handed.texts if handed else segment_texts(project.tables)
         position = getattr(project, "change_log", None) or LogPosition()
         self._position = LogPosition(position.sequence, position.end, position.marker, position.since_marker,
                                      dict(position.next_ids))
@@ -790,10 +806,19 @@ class CodingStore:
             self._compact_after_commit(tx.coder)
 
     def _marker(self, seq: int, coder: str, action: str, time: str | None = None) -> Entry:
-        tables = {name: {"digest": table_digest(t.frame(), t.table), "rows": len(t)}
-                  for name, t in self._tables.items()}
+        tables = {name: {"digest": self._digest(name), "rows": len(t)} for name, t in self._tables.items()}
         return Entry(seq, seq, 1, time or utc_now(), coder, action, "snapshot",
                      after={"tables": tables, "next": {"codings": self._next_number}})
+
+    def _digest(self, name: str) -> str:
+        """The table's :func:`table_digest`, computed once per state of the table (base and version)."""
+        table = self._tables[name]
+        known = self._digests.get(name)
+        if known is not None and known[0] is table._base and known[1] == table.version:
+            return known[2]
+        digest = table_digest(table.frame(), table.table)
+        self._digests[name] = (table._base, table.version, digest)
+        return digest
 
     def _append(self, entries: list[Entry]) -> None:
         """Append entries to the log, fsync, read them back; on any failure leave the log as it was."""
@@ -1003,7 +1028,9 @@ def _ints(column: pd.Series) -> list:
     """A whole-number column as Python ints and None (fast for the nullable Int64 dtype)."""
     values = column.array
     if hasattr(values, "_mask"):
-        return [None if missing else v for v, missing in zip(values._data.tolist(), values._mask.tolist())]
+        out = values._data.astype(object)
+        out[values._mask] = None
+        return out.tolist()
     return [py_value(v) for v in column.tolist()]
 
 

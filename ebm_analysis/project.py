@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ebm_analysis.attendance import check_counts_match_statuses, check_membership_statuses
-from ebm_analysis.changelog import LOG_FILE, replay_pending
+from ebm_analysis.changelog import LOG_FILE, replay_pending, snapshot_digests
 from ebm_analysis.errors import DataError, Problem, excerpt, printable, shorten
 from ebm_analysis import cache
 from ebm_analysis.reading import RawTable, parse_table, read_file_bytes
@@ -276,19 +276,25 @@ def refresh_cache(folder: str | Path) -> bool:
         frames, _ = _validated_frames(contents, [])
     except DataError:
         return False
-    return cache.write_cache(folder, key, frames)
+    return _spans_cover_their_text(frames) and cache.write_cache(folder, key, frames, snapshot_digests(frames))
 
 
 def _load(folder: Path, entries: set[str]) -> Project:
     contents, problems = _read_contents(folder, entries)
     cacheable = not problems and sum(map(len, contents.values())) >= cache.MIN_BYTES
     key = cache.cache_key(contents) if cacheable else None
-    frames = cache.read_cache(folder, key) if cacheable else None
+    cached = cache.read_cache(folder, key) if cacheable else None
     lines: dict[str, list[int]] | None = None          # file lines of the rows (not kept in the cache)
-    if frames is None or set(frames) != set(contents):
+    spans_checked = True                # a cache is written only for tables whose span codings were checked
+    if cached is not None and set(cached.frames) == set(contents):
+        frames, digests = cached
+    else:
         frames, lines = _validated_frames(contents, problems)
-        if cacheable:
-            cache.write_cache(folder, key, frames)
+        spans_checked = _spans_cover_their_text(frames)
+        digests = {}
+        if cacheable and spans_checked:
+            digests = snapshot_digests(frames)
+            cache.write_cache(folder, key, frames, digests)
     for table in TABLES:
         if table.name not in frames:
             frames[table.name] = _empty_frame(table)
@@ -297,7 +303,14 @@ def _load(folder: Path, entries: set[str]) -> Project:
     # ---- The coding store's hook (keep it the last step, on every path that returns a Project):
     # ---- apply the change log (changes.jsonl) written after the codings/codebook snapshot, check
     # ---- that span codings still cover their text, and set project.sequence. See ebm_analysis.changelog.
-    return replay_pending(Project(folder, frames), lines)
+    return replay_pending(Project(folder, frames), lines, spans_checked=spans_checked, digests=digests)
+
+
+def _spans_cover_their_text(frames: dict[str, pd.DataFrame]) -> bool:
+    """Whether every span coding of the tables as read still covers its text (the log may change that)."""
+    from ebm_analysis.spans import segment_texts, span_problems
+
+    return "codings" not in frames or not span_problems(frames["codings"], segment_texts(frames))
 
 
 def _validated_frames(contents: dict[str, bytes],

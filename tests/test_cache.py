@@ -227,3 +227,76 @@ def test_a_small_folder_gets_no_cache_on_compaction(data_copy):
     store.add("E001", "stress", "R1")
     store.compact()
     assert not (data_copy / cache.CACHE_DIR).exists()
+
+
+def test_tables_whose_spans_do_not_cover_their_text_are_never_cached(data_copy, cached, validations, edit_table):
+    def break_span(rows):
+        row = next(i for i, r in enumerate(rows[1:]) if r[rows[0].index("span_text")])
+        set_cell(rows, row, "span_text", "ord som aldrig stod där")
+    edit_table(data_copy, "codings.csv", break_span)
+    for _ in range(2):
+        with pytest.raises(project_module.DataError, match="span_text"):
+            load_project(data_copy)
+    assert not (data_copy / cache.CACHE_DIR / cache.CACHE_FILE).exists()
+    assert validations == [1, 1]                   # validated afresh each time, never served from a cache
+
+
+def test_a_load_from_the_cache_checks_the_spans_of_the_logged_codings_only(data_copy, cached, monkeypatch):
+    from ebm_analysis import spans
+    from ebm_analysis.coding import CodingStore
+
+    load_project(data_copy)                        # validates every span, then caches
+    store = CodingStore.open(data_copy)
+    added = store.add("E013", "stress", "R2", start=32, end=51)
+    checked = []
+    real = spans.span_problems
+
+    def recording(codings, *args, **kwargs):
+        checked.append(codings["coding_id"].tolist())
+        return real(codings, *args, **kwargs)
+    monkeypatch.setattr(spans, "span_problems", recording)
+    project = load_project(data_copy)
+    assert checked == [[added]]                    # the one coding the log wrote
+    assert added in set(project.codings["coding_id"])
+
+
+def test_a_logged_span_whose_text_was_edited_afterwards_is_still_reported(data_copy, edit_table):
+    from ebm_analysis.coding import CodingStore
+
+    project = load_project(data_copy)
+    spanned = set(project.codings.loc[project.codings["start"].notna(), "segment_id"])
+    segment = next(s for s, t in zip(project.excerpts["excerpt_id"], project.excerpts["text_sv"])
+                   if s not in spanned and len(t) >= 10)
+    CodingStore.open(data_copy).add(segment, "stress", "R2", start=0, end=5)
+
+    def edit_text(rows):
+        row = next(i for i, r in enumerate(rows[1:]) if r[0] == segment)
+        set_cell(rows, row, "text_sv", "XXXXX" + rows[row + 1][rows[0].index("text_sv")][5:])
+    edit_table(data_copy, "excerpts.csv", edit_text)
+    with pytest.raises(project_module.DataError, match=r"changes\.jsonl.*span_text|span_text.*changes\.jsonl"):
+        load_project(data_copy)
+
+
+def test_the_digests_kept_in_the_cache_are_those_of_the_tables(data_copy, cached):
+    from ebm_analysis.changelog import snapshot_digests
+
+    reference = load_project(data_copy)
+    key = cache.cache_key({t.name: (data_copy / t.file).read_bytes() for t in project_module.TABLES
+                           if (data_copy / t.file).exists()})
+    kept = cache.read_cache(data_copy, key)
+    assert kept is not None and set(kept.digests) == {"codings", "codebook"}
+    assert kept.digests == snapshot_digests(reference.tables)
+
+
+def test_the_first_save_in_a_cached_folder_logs_the_digests_a_full_load_computes(data_copy, cached, monkeypatch):
+    from ebm_analysis.changelog import read_tail, snapshot_digests
+    from ebm_analysis.coding import CodingStore
+
+    load_project(data_copy)                        # caches
+    CodingStore.open(data_copy).add("E001", "stress", "R2")
+    marker = read_tail(data_copy / "changes.jsonl").entries[0]
+    monkeypatch.setattr(cache, "MIN_BYTES", 10**12)
+    full = project_module._validated_frames(
+        {t.name: (data_copy / t.file).read_bytes() for t in project_module.TABLES if (data_copy / t.file).exists()},
+        [])[0]
+    assert {k: v["digest"] for k, v in marker.after["tables"].items()} == snapshot_digests(full)
