@@ -204,7 +204,7 @@ class CodingStore:
                                      dict(position.next_ids))
         self._next_number = max(_highest_number(project.tables["codings"]["coding_id"]) + 1,
                                 self._position.next_ids.get("codings", 1))
-        self._spans = _span_index(self._tables["codings"].frame())
+        self._spans = _SpanIndex(self._tables["codings"].frame())
         self._files = files or self._file_states()
         self._log_ino = _FileState.of(self.folder / LOG_FILE).ino
         self._session: list[tuple[int, str, str]] = []  # (tx, description, coder): this session's, not undone
@@ -1016,6 +1016,44 @@ def _load_consistent(folder: Path, tries: int = 5) -> tuple[Project, dict[str, _
         if files == tables():
             break
     return project, files
+
+
+class _SpanIndex:
+    """``(segment_id, code_id, coder, start, end) -> coding_id``: the codings as loaded, and every change since.
+
+    Used like a dict (``get``, ``pop``, ``[key] = id``), to refuse a coder's
+    second coding of a code on a span. Nothing is indexed when a store opens:
+    the loaded rows of a segment are looked up the first time a key of that
+    segment is asked for (one comparison over the segment column), so that
+    opening a folder of 50,000 codings costs no index of 50,000 keys.
+    """
+
+    def __init__(self, codings: pd.DataFrame):
+        self._codings = codings
+        self._segments = codings["segment_id"].to_numpy(dtype=object, na_value=None)
+        self._loaded: dict[str, dict[tuple, str]] = {}   # per segment asked for: its loaded rows' keys
+        self._since: dict[tuple, str | None] = {}         # keys set (an id) or removed (None) since loading
+
+    def get(self, key: tuple, default: str | None = None) -> str | None:
+        if key in self._since:
+            found = self._since[key]
+        else:
+            found = self._of_segment(key[0]).get(key)
+        return default if found is None else found
+
+    def pop(self, key: tuple, default: str | None = None) -> str | None:
+        found = self.get(key)
+        self._since[key] = None
+        return default if found is None else found
+
+    def __setitem__(self, key: tuple, coding_id: str) -> None:
+        self._since[key] = coding_id
+
+    def _of_segment(self, segment_id: str) -> dict[tuple, str]:
+        if segment_id not in self._loaded:
+            rows = np.flatnonzero(self._segments == segment_id)
+            self._loaded[segment_id] = _span_index(self._codings.iloc[rows])
+        return self._loaded[segment_id]
 
 
 def _span_index(codings: pd.DataFrame) -> dict[tuple, str]:

@@ -642,3 +642,27 @@ def test_refused_changes_and_an_empty_undo_create_no_file_at_all(data_copy):
         with pytest.raises(DataError):
             action()
     assert store.compact() == [] and sorted(p.name for p in data_copy.iterdir()) == before
+
+
+def test_the_lazy_span_index_answers_as_a_full_dict_through_random_changes():
+    from ebm_analysis.coding import _span_index, _SpanIndex
+
+    rng = random.Random(16)
+    n = 400
+    codings = pd.DataFrame({
+        "coding_id": [f"K{i:04d}" for i in range(n)],
+        "segment_id": [f"E{rng.randrange(20)}" for _ in range(n)],
+        "code_id": [f"c{i % 7}" for i in range(n)], "coder": ["R1"] * n,
+        "start": pd.array([None if i % 3 == 0 else i for i in range(n)], dtype="Int64"),
+        "end": pd.array([None if i % 3 == 0 else i + 5 for i in range(n)], dtype="Int64")})
+    lazy, full = _SpanIndex(codings), _span_index(codings)
+    keys = list(full) + [("E99", "c1", "R1", 1, 2)]
+    for step in range(2000):
+        key = rng.choice(keys)
+        action = rng.random()
+        if action < 0.3:
+            assert lazy.pop(key, None) == full.pop(key, None), step
+        elif action < 0.5:
+            lazy[key] = full[key] = f"N{step}"
+        else:
+            assert lazy.get(key) == full.get(key), step
