@@ -701,7 +701,7 @@ class CodingStore:
         self._refuse_read_only()
         with FolderLock(self.folder, self.lock_timeout, holder=_actor(None, self.coder)):
             self._sync()
-            return self._compact_locked(_actor(None, self.coder))
+            return self._compact_locked(_actor(None, self.coder), refresh=True)
 
     # ================================================================ internals
 
@@ -881,7 +881,7 @@ class CodingStore:
         if entry.after is not None:
             self._spans[_span_key(entry.after)] = entry.key
 
-    def _compact_if_free(self, timeout: float = 0.0) -> None:
+    def _compact_if_free(self, timeout: float = 0.0, refresh: bool = False) -> None:
         """Compact now if the folder is writable and its lock free within ``timeout``; a failure only warns."""
         if atomic.is_read_only(self.folder):
             return
@@ -895,7 +895,7 @@ class CodingStore:
             return
         try:
             self._sync()
-            self._compact_locked(_actor(None, self.coder))
+            self._compact_locked(_actor(None, self.coder), refresh)
             self.last_compaction_error = None
         except (OSError, DataError) as exc:
             self.last_compaction_error = exc
@@ -914,8 +914,13 @@ class CodingStore:
             warnings.warn(f"the change was saved in {LOG_FILE}, but writing the snapshot files failed: {exc}",
                           stacklevel=4)
 
-    def _compact_locked(self, coder: str) -> list[str]:
+    def _compact_locked(self, coder: str, refresh: bool = False) -> list[str]:
         """Write both snapshot files (under the lock): temp files, snapshot entry, renames, read back.
+
+        With ``refresh``, a large folder's validated cache is then rebuilt for
+        the new files (seconds at study scale), so that the next load comes
+        from it: done by :meth:`compact` (and so :meth:`close`) and at exit,
+        not by the automatic compactions on opening and on a save.
 
         Both files are always written, so that after a compaction both
         match its snapshot entry. A crash at any point is safe: before the
@@ -956,7 +961,8 @@ class CodingStore:
                 table.rebase()
         self._files = self._file_states()
         self._position.since_marker = 0
-        refresh_cache(self.folder)       # a large folder's next load then comes from the cache
+        if refresh:
+            refresh_cache(self.folder)   # a large folder's next load then comes from the cache
         return written
 
     def _files_missing(self) -> bool:
@@ -1149,6 +1155,6 @@ def _compact_open_stores() -> None:
             if store._position.since_marker:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    store._compact_if_free(timeout=_EXIT_TIMEOUT)
+                    store._compact_if_free(timeout=_EXIT_TIMEOUT, refresh=True)
         except Exception:  # noqa: BLE001 - nothing may stop the interpreter from exiting
             pass
