@@ -257,8 +257,8 @@ def refresh_cache(folder: str | Path) -> bool:
     instead of validating every table again. The tables are validated exactly
     as :func:`load_project` validates them; nothing is cached for a folder
     below :data:`ebm_analysis.cache.MIN_BYTES`, with a problem, or whose cache
-    already holds these bytes. Never raises for a data problem: the next load
-    reports it.
+    already holds these bytes. Never raises for a data problem or an
+    unreadable file: the next load reports it.
 
     Examples
     --------
@@ -274,7 +274,7 @@ def refresh_cache(folder: str | Path) -> bool:
         if cache.holds_key(folder, key):
             return True
         frames, _ = _validated_frames(contents, [])
-    except DataError:
+    except (DataError, OSError):   # best effort: the next load reads and reports
         return False
     return _spans_cover_their_text(frames) and cache.write_cache(folder, key, frames, snapshot_digests(frames))
 
