@@ -98,6 +98,10 @@ class SegmentIndex:
         """Whether ``key`` was built already (see :meth:`memo`)."""
         return key in self._memo
 
+    def id_array(self) -> pd.arrays.StringArray:
+        """The segment ids as a ``string`` array (built once), for taking a result's ``segment_id`` column."""
+        return self.memo(("ids", "string"), lambda: pd.array(self.ids, dtype="string"))
+
     def attribute(self, column: str, orders: dict[str, tuple]) -> tuple[np.ndarray, list]:
         """Integer codes of a column (-1 where missing) and the values they stand for, in display order.
 

@@ -528,8 +528,11 @@ def snapshot_digests(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     >>> sorted(snapshot_digests(load_project().tables))
     ['codebook', 'codings']
     """
-    return {name: table_digest(RowTable(t, frames[name]).frame(), t)
-            for name, t in STORE_TABLES.items() if name in frames}
+    return _digests({name: RowTable(t, frames[name]) for name, t in STORE_TABLES.items() if name in frames})
+
+
+def _digests(tables: dict[str, RowTable]) -> dict[str, str]:
+    return {name: table_digest(table.frame(), table.table) for name, table in tables.items()}
 
 
 def apply_log(folder: Path, frames: dict[str, pd.DataFrame],
@@ -557,7 +560,7 @@ def apply_log(folder: Path, frames: dict[str, pd.DataFrame],
     if digests is None:
         digests = {}
     if set(digests) != set(STORE_TABLES):      # not known: computed here, and left in the caller's dict
-        digests.update({name: table_digest(tables[name].frame(), t) for name, t in STORE_TABLES.items()})
+        digests.update(_digests(tables))
     try:
         tail = read_tail(path, stop=_marker_search(digests))
     except OSError as exc:

@@ -426,8 +426,7 @@ def _rows(ix: CodingIndex, m: _Match) -> pd.DataFrame:
     from ebm_analysis.queries import _cut, _joined
 
     table = ix.segments.table
-    ids = ix.segments.memo(("ids", "string"), lambda: pd.array(ix.segments.ids, dtype="string"))
-    out = {"segment_id": ids.take(m.seg)}
+    out = {"segment_id": ix.segments.id_array().take(m.seg)}
     for column in ("source_type", "speaker_role", "speaker_id", "meeting"):
         out[column] = (table[column].array.take(m.seg) if column in table.columns
                        else pd.array([None] * len(m.seg), dtype="string"))

@@ -276,7 +276,7 @@ def refresh_cache(folder: str | Path) -> bool:
         frames, _ = _validated_frames(contents, [])
     except (DataError, OSError):   # best effort: the next load reads and reports
         return False
-    return _spans_cover_their_text(frames) and cache.write_cache(folder, key, frames, snapshot_digests(frames))
+    return _cache_if_sound(folder, key, frames)[2]
 
 
 def _load(folder: Path, entries: set[str]) -> Project:
@@ -290,11 +290,7 @@ def _load(folder: Path, entries: set[str]) -> Project:
         frames, digests = cached
     else:
         frames, lines = _validated_frames(contents, problems)
-        spans_checked = _spans_cover_their_text(frames)
-        digests = {}
-        if cacheable and spans_checked:
-            digests = snapshot_digests(frames)
-            cache.write_cache(folder, key, frames, digests)
+        spans_checked, digests, _ = _cache_if_sound(folder, key if cacheable else None, frames)
     for table in TABLES:
         if table.name not in frames:
             frames[table.name] = _empty_frame(table)
@@ -306,11 +302,20 @@ def _load(folder: Path, entries: set[str]) -> Project:
     return replay_pending(Project(folder, frames), lines, spans_checked=spans_checked, digests=digests)
 
 
-def _spans_cover_their_text(frames: dict[str, pd.DataFrame]) -> bool:
-    """Whether every span coding of the tables as read still covers its text (the log may change that)."""
+def _cache_if_sound(folder: Path, key: str | None,
+                    frames: dict[str, pd.DataFrame]) -> tuple[bool, dict[str, str], bool]:
+    """Cache freshly validated tables under ``key`` (None: not cacheable) if every span coding covers its text.
+
+    Returns whether the spans were all sound, the change log's digests of the
+    tables (computed only for caching, else empty), and whether the cache was written.
+    """
     from ebm_analysis.spans import segment_texts, span_problems
 
-    return "codings" not in frames or not span_problems(frames["codings"], segment_texts(frames))
+    sound = "codings" not in frames or not span_problems(frames["codings"], segment_texts(frames))
+    if not sound or key is None:
+        return sound, {}, False
+    digests = snapshot_digests(frames)
+    return sound, digests, cache.write_cache(folder, key, frames, digests)
 
 
 def _validated_frames(contents: dict[str, bytes],

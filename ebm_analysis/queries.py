@@ -965,9 +965,8 @@ def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, 
                         ends: np.ndarray, context: int) -> pd.DataFrame:
     joined = _joined(index, language)
     length = joined.lengths[seg_ix]
-    ids = index.memo(("ids", "string"), lambda: pd.array(index.ids, dtype="string"))
     # every column is a new array, so the frame need not copy them
-    return pd.DataFrame({"segment_id": ids.take(seg_ix),
+    return pd.DataFrame({"segment_id": index.id_array().take(seg_ix),
                          "start": starts.astype(np.int64), "end": ends.astype(np.int64),
                          "match": _cut(joined, seg_ix, starts, ends),
                          "left": _cut(joined, seg_ix, np.maximum(starts - context, 0), starts),
