@@ -63,8 +63,11 @@ browser-deps:
 # The suite runs as in a fresh clone (EBM_NO_SHARED=1: nothing beside the repository is
 # looked at); tests that need external files skip with their reason, and
 # tests/test_fresh_clone.py runs those in a subprocess when the files are available.
+# The test files run on one worker per core (at most 4), each file whole on one worker (nbval runs a
+# notebook's cells in order in one kernel; a module's fixtures are built once).
 test: $(STAMP) browser-deps
-	EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider
+	EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider \
+	  -n auto --maxprocesses 4 --dist loadfile
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -20,6 +20,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ebm_analysis.atomic import write_bytes_atomic
 from ebm_analysis.errors import DataError, Problem
 from ebm_analysis.labels import LANGUAGES, current_language
 
@@ -94,8 +95,11 @@ def save_figure(fig: Figure, name: str, lang: str | None = None,
     written = []
     for fmt in formats:
         path = target / f"{name}.{fmt}"
-        fig.savefig(path, format=fmt, dpi=150 if fmt == "png" else None, bbox_inches="tight",
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else None, bbox_inches="tight",
                     metadata=METADATA[fmt])
+        # whole or not at all: a reader (the report, a second run) never sees half a figure
+        write_bytes_atomic(path, buffer.getvalue(), keep_previous=False)
         written.append(str(Path("figures") / path.relative_to(base)))
     return written
 

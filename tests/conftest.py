@@ -99,11 +99,23 @@ def report_sources():
     return [read_source(p) for p in paths]
 
 
+#: The test files that take longest (10-45 s each, end to end: report builds, a browser, processes).
+#: ``make test`` runs the files on parallel workers (pytest-xdist, ``--dist loadfile``), each file whole
+#: on one worker; handing out these first keeps one worker from finishing a long file alone at the end.
+#: Order only: every test runs either way.
+LONGEST_FIRST = ("test_report.py", "test_widgets_browser.py", "test_cli.py", "test_newproject.py",
+                 "test_coding_processes.py", "test_fresh_clone.py", "test_survey_import.py",
+                 "test_project_fuzz.py", "test_coding.py", "test_cli_codebook.py", "test_refi_target.py")
+
+
 def pytest_collection_modifyitems(items):
-    """Mark every test that uses an external file, so it can be run on its own (``-m external``)."""
+    """Mark every test that uses an external file, so it can be run on its own (``-m external``);
+    put the longest test files first (see :data:`LONGEST_FIRST`), keeping the order within each file."""
     for item in items:
         if EXTERNAL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.external)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture

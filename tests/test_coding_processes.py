@@ -49,7 +49,7 @@ WRITER = textwrap.dedent("""
             time.sleep(pause)
         kind = rng.choice(["add", "add", "add", "memo", "remove"]) if mine else "add"
         cid = None if kind == "add" else rng.choice(mine)
-        print(json.dumps(["try", kind, cid]), flush=True)  # what is being changed, before it is saved
+        print(json.dumps(["try", kind, cid, time.monotonic()]), flush=True)  # what is being changed, and when
         try:
             if kind == "add":
                 seg = rng.choice(segments)
@@ -114,6 +114,11 @@ def _in_flight(lines: list[list]) -> set[str]:
     if last_try and last_try[2]:
         out.add(last_try[2])
     return out
+
+
+def _tried_since(lines: list[list], moment: float) -> bool:
+    """Whether a "try" line stamped after ``moment`` has arrived (the lines come in the writer's order)."""
+    return any(line[0] == "try" and line[3] > moment for line in lines[-4:])
 
 
 def _memos(folder: Path) -> dict[str, str | None]:
@@ -217,10 +222,13 @@ def test_a_plain_reader_loads_while_another_process_compacts_again_and_again(dat
     above); this test fails that way without the re-read.
 
     The writer's lines reach this process through a pipe and a thread, a
-    little after the writer acted: what it touched "after the load began" is
-    read 0.3 s after the load ends, so that a change made during the load is
-    never mistaken for a lost one (an earlier version of this test did, and
-    blamed the loader).
+    little after the writer acted. Each "try" line carries the writer's
+    ``time.monotonic()`` (one clock for every process on Linux): what it
+    touched "after the load began" (its lines after those the load was
+    checked against) is read once a "try" stamped after the load's end has
+    arrived, so that a change made during the load is never mistaken
+    for a lost one (an earlier version of this test did, and blamed the
+    loader).
     """
     import threading
 
@@ -241,9 +249,10 @@ def test_a_plain_reader_loads_while_another_process_compacts_again_and_again(dat
             before = list(lines)
             present, _ = _expected(before)
             project = load_project(data_copy)          # must not raise while the writer compacts
-            time.sleep(0.3)                            # let the writer's lines about the load's time arrive
-            after = list(lines)
-            touched = {line[2] for line in after[len(before):] if line[0] == "try" and line[2]}
+            ended = time.monotonic()
+            while not _tried_since(lines, ended) and time.monotonic() < ended + 30:
+                time.sleep(0.01)                       # the writer's lines about the load's time are all here
+            touched = {line[2] for line in list(lines)[len(before):] if line[0] == "try" and line[2]}
             missing = set(present) - touched - set(project.codings["coding_id"])
             assert not missing, f"acknowledged before the load and untouched since, missing: {sorted(missing)[:5]}"
         assert writer.poll() is None, writer.stderr.read()
