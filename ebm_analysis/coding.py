@@ -202,8 +202,9 @@ class CodingStore:
         position = getattr(project, "change_log", None) or LogPosition()
         self._position = LogPosition(position.sequence, position.end, position.marker, position.since_marker,
                                      dict(position.next_ids))
-        self._next_number = max(_highest_number(project.tables["codings"]["coding_id"]) + 1,
-                                self._position.next_ids.get("codings", 1))
+        # the next coding number is found on first use (the first save), not while opening
+        self._ids_at_open: pd.Series | None = project.tables["codings"]["coding_id"]
+        self._next_value = self._position.next_ids.get("codings", 1)
         self._spans = _SpanIndex(self._tables["codings"].frame())
         self._files = files or self._file_states()
         self._log_ino = _FileState.of(self.folder / LOG_FILE).ino
@@ -804,6 +805,18 @@ class CodingStore:
             self._session.append((first, description, tx.coder))
         if self._position.since_marker >= self.compact_every:
             self._compact_after_commit(tx.coder)
+
+    @property
+    def _next_number(self) -> int:
+        """One more than the highest coding number ever used (in the table at opening, or since, or in the log)."""
+        if self._ids_at_open is not None:
+            self._next_value = max(self._next_value, _highest_number(self._ids_at_open) + 1)
+            self._ids_at_open = None
+        return self._next_value
+
+    @_next_number.setter
+    def _next_number(self, value: int) -> None:
+        self._next_value = max(self._next_number, value)  # numbers only go up: no id is given out twice
 
     def _marker(self, seq: int, coder: str, action: str, time: str | None = None) -> Entry:
         tables = {name: {"digest": self._digest(name), "rows": len(t)} for name, t in self._tables.items()}

@@ -122,6 +122,18 @@ def test_ids_of_removed_codings_are_never_given_out_again(store, folder):
     assert again.add("O1", "power", "R1") == "K0004"
 
 
+def test_the_highest_coding_removed_first_thing_in_a_session_is_not_given_out_again(data_copy):
+    """The next number is found on the first save, from the codings as they were at opening."""
+    highest = max(load_project(data_copy).codings["coding_id"], key=lambda cid: int(cid[1:]))
+    store = CodingStore.open(data_copy)
+    store.remove(highest)                              # the first change of the session
+    new = store.add("E001", "trust", "R1", start=0, end=5)
+    assert int(new[1:]) == int(highest[1:]) + 1
+    store.close()
+    again = CodingStore.open(data_copy)                # after a compaction, from the log's floor
+    assert int(again.add("E001", "trust", "R1", start=5, end=9)[1:]) == int(highest[1:]) + 2
+
+
 # ---------------------------------------------------------------- saving
 
 def test_add_span_and_whole_segment_are_saved_at_once_in_the_log(store, folder):
