@@ -188,6 +188,10 @@ class LogPosition:
     next_ids : dict of str to int
         Per table, the lowest id number never used yet (removed ids are not
         given out again).
+    matched : frozenset of str
+        The store tables whose file, as loaded, holds the snapshot of one of
+        the log's snapshot entries. Every id in such a file was in use when
+        that entry recorded ``next_ids``, so their numbers are below those.
     """
 
     sequence: int = 0
@@ -195,6 +199,7 @@ class LogPosition:
     marker: int = 0
     since_marker: int = 0
     next_ids: dict[str, int] = field(default_factory=dict)
+    matched: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------- digests
@@ -580,7 +585,9 @@ def apply_log(folder: Path, frames: dict[str, pd.DataFrame],
     for name, table in tables.items():
         if table.changed:
             frames[name] = table.frame()
-    return tables, position_of(tail), origins
+    position = position_of(tail)
+    position.matched = frozenset(STORE_TABLES) - edited
+    return tables, position, origins
 
 
 def _log_exists(path: Path) -> bool:

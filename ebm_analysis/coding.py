@@ -116,10 +116,25 @@ def next_coding_id(codings: pd.DataFrame, floor: int = 1) -> str:
 def _highest_number(ids: pd.Series) -> int:
     """The highest ``n`` of the ids of the form ``K<digits>`` (0 if none).
 
-    Vectorised: of the digit strings with leading zeros removed, only the
-    longest are compared (as text, which orders digits of one script as numbers).
+    When every id has the same length (the store writes ``K`` and five or
+    more digits), the greatest id in text order is the highest number if it
+    is ``K`` and ASCII digits (any other digit sorts after those). Otherwise vectorised: of the digit strings with leading
+    zeros removed, only the longest are compared (as text, which orders digits
+    of one script as numbers).
+
+    Examples
+    --------
+    >>> _highest_number(pd.Series(["K0002", "K0010", "X0500", "K0003"]))
+    10
+    >>> _highest_number(pd.Series(["K9", "K10", "K0011", "Kx12"]))
+    11
     """
-    texts = ids.dropna().to_numpy(dtype=str)
+    values = ids.dropna().to_numpy(dtype=object)
+    if len(values) and min(map(len, values)) == max(map(len, values)):
+        top = max(values)
+        if top[:1] == "K" and top[1:].isascii() and top[1:].isdigit():
+            return int(top[1:])
+    texts = values.astype(str)
     texts = texts[np.strings.startswith(texts, "K")]
     digits = np.strings.slice(texts, 1, None)
     digits = np.strings.lstrip(digits[np.strings.isdecimal(digits)], "0")
@@ -202,9 +217,7 @@ class CodingStore:
         position = getattr(project, "change_log", None) or LogPosition()
         self._position = LogPosition(position.sequence, position.end, position.marker, position.since_marker,
                                      dict(position.next_ids))
-        # the next coding number is found on first use (the first save), not while opening
-        self._ids_at_open: pd.Series | None = project.tables["codings"]["coding_id"]
-        self._next_value = self._position.next_ids.get("codings", 1)
+        self._next_number = self._first_free_number(project, position)
         self._spans = _SpanIndex(self._tables["codings"].frame())
         self._files = files or self._file_states()
         self._log_ino = _FileState.of(self.folder / LOG_FILE).ino
@@ -806,17 +819,14 @@ class CodingStore:
         if self._position.since_marker >= self.compact_every:
             self._compact_after_commit(tx.coder)
 
-    @property
-    def _next_number(self) -> int:
-        """One more than the highest coding number ever used (in the table at opening, or since, or in the log)."""
-        if self._ids_at_open is not None:
-            self._next_value = max(self._next_value, _highest_number(self._ids_at_open) + 1)
-            self._ids_at_open = None
-        return self._next_value
-
-    @_next_number.setter
-    def _next_number(self, value: int) -> None:
-        self._next_value = max(self._next_number, value)  # numbers only go up: no id is given out twice
+    @staticmethod
+    def _first_free_number(project: Project, position: LogPosition) -> int:
+        """The lowest coding number never used: from the log alone when its snapshot entry vouches for
+        codings.csv, else also one more than the highest in the table (a scan of every id)."""
+        floor = position.next_ids.get("codings")
+        if floor is not None and "codings" in position.matched:
+            return floor
+        return max(_highest_number(project.tables["codings"]["coding_id"]) + 1, floor or 1)
 
     def _marker(self, seq: int, coder: str, action: str, time: str | None = None) -> Entry:
         tables = {name: {"digest": self._digest(name), "rows": len(t)} for name, t in self._tables.items()}

@@ -113,6 +113,17 @@ def test_next_coding_id_is_one_past_the_highest_and_respects_a_floor():
     assert next_coding_id(pd.DataFrame({"coding_id": ["K0002"]}), floor=40) == "K0040"
 
 
+def test_highest_number_of_random_ids_matches_a_plain_loop():
+    """Both ways of finding it (ids of one length, and of mixed lengths) against int() of each id."""
+    rng = random.Random(16)
+    for _ in range(3000):
+        ids = ["".join([rng.choice(["K", "K", "X", "k"])] + rng.choices("0123456789" * 9 + "ab", k=rng.choice([4, 5, 6])))
+               for _ in range(rng.randrange(8))]
+        expected = max((int(i[1:]) for i in ids if i[0] == "K" and i[1:].isdigit()), default=0)
+        series = pd.Series(ids + [None] * rng.randrange(2), dtype="string")
+        assert coding._highest_number(series) == expected, ids
+
+
 def test_ids_of_removed_codings_are_never_given_out_again(store, folder):
     k2 = store.add("O1", "power", "R1")
     store.remove(k2)
@@ -120,6 +131,20 @@ def test_ids_of_removed_codings_are_never_given_out_again(store, folder):
     store.undo()  # removes K0003 again
     again = CodingStore.open(folder)  # a new session, reading the log
     assert again.add("O1", "power", "R1") == "K0004"
+
+
+def test_after_a_compaction_the_next_id_comes_from_the_log_and_a_hand_added_id_is_still_seen(folder):
+    """A store opened on files its log vouches for takes the next number from the log (no scan of the
+    ids); a codings.csv edited by hand no longer matches the log, and its ids are scanned."""
+    store = CodingStore.open(folder, coder="R1")
+    store.remove(store.add("O1", "power", "R1"))        # K0002, never to be given out again
+    store.close()                                        # compaction: a snapshot entry with next = 3
+    assert CodingStore.open(folder, coder="R1").add("O1", "power", "R2") == "K0003"
+    CodingStore.open(folder, coder="R1").close()
+    lines = (folder / "codings.csv").read_text(encoding="utf-8").splitlines()
+    lines.append("K0099,E1,power,R9,,,added by hand,,,")
+    (folder / "codings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert CodingStore.open(folder, coder="R1").add("O1", "power", "R3") == "K0100"
 
 
 def test_the_highest_coding_removed_first_thing_in_a_session_is_not_given_out_again(data_copy):
