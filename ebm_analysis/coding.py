@@ -118,9 +118,10 @@ def _highest_number(ids: pd.Series) -> int:
 
     When every id has the same length (the store writes ``K`` and five or
     more digits), the greatest id in text order is the highest number if it
-    is ``K`` and ASCII digits (any other digit sorts after those). Otherwise vectorised: of the digit strings with leading
-    zeros removed, only the longest are compared (as text, which orders digits
-    of one script as numbers).
+    is ``K`` and ASCII digits (any other digit sorts after those). Otherwise
+    vectorised: of the digit strings with leading zeros removed, only the
+    longest are compared (as text, which orders digits of one script as
+    numbers).
 
     Examples
     --------
