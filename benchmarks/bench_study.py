@@ -16,9 +16,9 @@ Each query runs as the README shows it (on a ``Project``), after one
 warm-up call that builds the query index (its one-time cost is printed
 separately). Each side's time is the best of ``--repeat`` runs, ours and
 SQLite's in turn; a run of a call faster than 0.2 s is a loop of as many calls
-as last 0.2 s, and counts as the loop's mean (as ``timeit`` does). Before a time is printed, the two
-answers are compared in full (every row, every count; floats to 1e-9); a
-mismatch stops the run.
+as last 0.2 s, and counts as the loop's mean (as ``timeit`` does). Before a
+time is printed, the two answers are compared in full (every row, every
+count; floats to 1e-9); a mismatch stops the run.
 
 Run from the repository root::
 
