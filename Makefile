@@ -71,8 +71,10 @@ browser-deps:
 # tests/test_fresh_clone.py runs those in a subprocess when the files are available.
 # The test files run on one worker per core (at most 4), each file whole on one worker (nbval runs a
 # notebook's cells in order in one kernel; a module's fixtures are built once).
+# PYTHONDONTWRITEBYTECODE is cleared for the run (some machines set it): otherwise every worker rewrites the
+# asserts of every test module again (about 6 s each), since pytest keeps that work as bytecode (in __pycache__/).
 test: $(STAMP) browser-deps
-	EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider \
+	PYTHONDONTWRITEBYTECODE= EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider \
 	  -n auto --maxprocesses 4 --dist loadfile
 
 lab: $(STAMP)

@@ -73,8 +73,13 @@ def test_the_scan_would_see_a_reference():
         assert not OUTSIDE.search(line), line
 
 
-def test_external_file_tests_pass_when_the_files_are_there(tmp_path):
-    """Run the tests marked ``external`` with the files available; all must run and pass."""
+def test_external_file_tests_pass_when_the_files_are_there(tmp_path, request):
+    """Run the tests marked ``external`` with the files available; all must run and pass.
+
+    When this session collected them (``make test`` collects everything), exactly those tests are run, by
+    node id, so that the subprocess collects only their files; run on its own, this test collects the whole
+    suite with ``-m external``.
+    """
     have = {
         REFI_SAMPLES_VARIABLE: _folder_with(REFI_SAMPLES_VARIABLE, SHARED / "refi" / "samples", REFI_SAMPLE_FILES),
     }
@@ -86,8 +91,10 @@ def test_external_file_tests_pass_when_the_files_are_there(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != NO_SHARED_VARIABLE}
     env.update({variable: str(folder) for variable, folder in have.items()})
     env[REPORT_TEXT_VARIABLE] = report
+    collected = [item.nodeid for item in request.session.items if item.get_closest_marker("external")]
+    selection = collected or ["tests", "-m", "external"]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "-m", "external", "-q", "-rs", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", *selection, "-q", "-rs", "-p", "no:cacheprovider",
          "-o", "addopts=", "--basetemp", str(tmp_path / "run")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
@@ -95,6 +102,8 @@ def test_external_file_tests_pass_when_the_files_are_there(tmp_path):
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     counts = dict((word, int(n)) for n, word in re.findall(r"(\d+) (passed|failed|skipped|error)", summary))
     assert counts.get("passed", 0) > 0 and not counts.get("skipped") and not counts.get("failed"), summary
+    if collected:
+        assert counts["passed"] == len(collected), summary
 
 
 def _report_files():
