@@ -360,8 +360,13 @@ def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarr
     return _string_array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())])
 
 
-def _string_array(strings: list[str]) -> pd.arrays.StringArray:
-    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion."""
+def _string_array(strings: list[str] | np.ndarray) -> pd.arrays.StringArray:
+    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion.
+
+    ``strings`` is a list, or an object array that the result may take over.
+    """
+    if isinstance(strings, np.ndarray):
+        return pd.arrays.StringArray(strings)
     values = np.empty(len(strings), dtype=object)
     values[:] = strings
     return pd.arrays.StringArray(values)
@@ -895,12 +900,16 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
         if regex or case or fold_diacritics:
             raise DataError(Problem("(query)", None, "stem", "stem=True with regex, case or fold_diacritics",
                                     "use stem=True on its own (it is whole-word and case-insensitive)"))
-        from ebm_analysis.words import stemmed_matches
+        from ebm_analysis.words import segment_tokens, stemmed_runs
 
-        seg_ix, starts, ends = stemmed_matches(index, pattern, language)
-    else:
-        seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
-                                                 whole_word)
+        tokens = segment_tokens(index, language)
+        first, k = stemmed_runs(index, pattern, language)
+        seg_ix, starts, ends = tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
+        # a one-word match is a token: its text as written is already at hand
+        match = _string_array(tokens.forms.take(tokens.form[first])) if k == 1 else None
+        return _keyword_in_context(index, language, seg_ix, starts, ends, context, match)
+    seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
+                                             whole_word)
     return _keyword_in_context(index, language, seg_ix, starts, ends, context)
 
 
@@ -962,15 +971,24 @@ def _per_segment(starts: np.ndarray, ends: np.ndarray, joined: _Joined) -> tuple
 
 
 def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, starts: np.ndarray,
-                        ends: np.ndarray, context: int) -> pd.DataFrame:
+                        ends: np.ndarray, context: int,
+                        match: pd.arrays.StringArray | None = None) -> pd.DataFrame:
+    """The rows of :func:`search_text`; ``match`` is the matched texts when the caller has them already."""
     joined = _joined(index, language)
-    length = joined.lengths[seg_ix]
+    text = joined.text
+    # offsets into the joined text: the left context, the match, the right context (each clipped to its segment)
+    base = joined.offsets[seg_ix]
+    start, end = base + starts, base + ends
+    left = np.maximum(start - context, base).tolist()
+    right = np.minimum(end + context, base + joined.lengths[seg_ix]).tolist()
+    start, end = start.tolist(), end.tolist()
+    if match is None:
+        match = _string_array([text[a:b] for a, b in zip(start, end)])
     # every column is a new array, so the frame need not copy them
     return pd.DataFrame({"segment_id": index.id_array().take(seg_ix),
-                         "start": starts.astype(np.int64), "end": ends.astype(np.int64),
-                         "match": _cut(joined, seg_ix, starts, ends),
-                         "left": _cut(joined, seg_ix, np.maximum(starts - context, 0), starts),
-                         "right": _cut(joined, seg_ix, ends, np.minimum(ends + context, length))}, copy=False)
+                         "start": starts.astype(np.int64), "end": ends.astype(np.int64), "match": match,
+                         "left": _string_array([text[a:b] for a, b in zip(left, start)]),
+                         "right": _string_array([text[a:b] for a, b in zip(end, right)])}, copy=False)
 
 
 def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool) -> re.Pattern:

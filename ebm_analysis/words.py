@@ -77,6 +77,12 @@ class Tokens:
         Per token: its position in ``vocabulary``.
     vocabulary : list of str
         The distinct case-folded words.
+    form : ndarray of int32
+        Per token: its position in ``forms``.
+    forms : ndarray of object
+        The distinct words as written (case kept): ``forms[form[i]]`` is the
+        token's text, so a search can show its matches without cutting them
+        out of the texts again.
     """
 
     seg: np.ndarray
@@ -84,6 +90,8 @@ class Tokens:
     end: np.ndarray
     word: np.ndarray
     vocabulary: list[str]
+    form: np.ndarray
+    forms: np.ndarray
 
 
 def _word_characters(codepoints: np.ndarray) -> np.ndarray:
@@ -121,7 +129,7 @@ def _tokenize_joined(text: str, offsets: np.ndarray) -> Tokens:
     seg = np.searchsorted(offsets, starts, side="right") - 1
     return Tokens(seg.astype(np.int64), (starts - offsets[seg]).astype(np.int64),
                   (ends - offsets[seg]).astype(np.int64), folded_codes[codes].astype(np.int64),
-                  list(vocabulary))
+                  list(vocabulary), codes.astype(np.int32), np.asarray(uniques, dtype=object))
 
 
 def segment_tokens(index: SegmentIndex, language: str) -> Tokens:
@@ -548,23 +556,33 @@ def _pattern_stems(pattern: str, language: str) -> tuple[str, ...]:
 
 def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the words of ``pattern`` occur in a row, compared by Snowball stem: (segment row, start, end)."""
+    tokens = segment_tokens(index, language)
+    first, k = stemmed_runs(index, pattern, language)
+    return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
+
+
+def stemmed_runs(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, int]:
+    """Where the ``k`` words of ``pattern`` occur in a row, compared by Snowball stem: (first tokens, k).
+
+    The first tokens are positions in :func:`segment_tokens`, ascending; each
+    run is the tokens ``first`` to ``first + k - 1``, all in one segment.
+    """
     wanted = _pattern_stems(pattern, language)
     if not wanted:
         raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
     tokens = segment_tokens(index, language)
     position = index.memo(("stem_position", language),
                           lambda: {s: i for i, s in enumerate(_vocabulary_stems(index, language)[1])})
-    empty = np.zeros(0, dtype=np.int64)
+    k = len(wanted)
     if any(s not in position for s in wanted):
-        return empty, empty, empty
+        return np.zeros(0, dtype=np.int64), k
     token_stem, order, bounds = _stem_postings(index, language)
     first_stem = position[wanted[0]]
     first = order[bounds[first_stem]:bounds[first_stem + 1]]       # ascending token positions
-    k = len(wanted)
     first = first[first + k - 1 < len(token_stem)]
     for j, s in enumerate(wanted[1:], start=1):
         first = first[(token_stem[first + j] == position[s]) & (tokens.seg[first + j] == tokens.seg[first])]
-    return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
+    return first, k
 
 
 # ---------------------------------------------------------------- candidates for a plain search

@@ -169,6 +169,10 @@ def test_stemmed_search_finds_every_inflection():
                 if stem_of(m.group()) == target]
     hits = search_text(project, "Brukarens", stem=True, context=10)
     assert list(zip(hits["segment_id"], hits["start"], hits["match"])) == expected
+    # the match (taken from the word index) and its context are the text as written, clipped at the text's ends
+    cut = [(texts[seg][s:e], texts[seg][max(0, s - 10):s], texts[seg][e:e + 10])
+           for seg, s, e in zip(hits["segment_id"], hits["start"], hits["end"])]
+    assert list(zip(hits["match"], hits["left"], hits["right"])) == cut
     assert len({m.casefold() for m in hits["match"]}) > 1             # more than one inflection found
     plain = search_text(project, "brukare", whole_word=True)
     assert len(hits) > len(plain)
@@ -179,6 +183,9 @@ def test_stemmed_phrase_and_edges():
     hits = search_text(data, "mentorer råd", stem=True)
     assert hits[["segment_id", "start", "end", "match"]].values.tolist() == [["S1", 0, 15, "Mentorernas råd"]]
     assert search_text(data, "råd", stem=True)["match"].tolist() == ["råd", "råden", "Råd"]
+    # context stops at the ends of a text: "råden." ends S1, "Råd" is all of S2
+    assert search_text(data, "råd", stem=True, context=5)[["left", "match", "right"]].values.tolist() == [
+        ["rnas ", "råd", ". Men"], [" gav ", "råden", "."], ["", "Råd", ""]]
     assert search_text(data, "okänt", stem=True).empty
     with pytest.raises(DataError, match="stem=True"):
         search_text(data, "råd", stem=True, regex=True)
