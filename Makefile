@@ -34,7 +34,7 @@ endif
 
 CODE ?= 0
 
-.PHONY: report test lab setup browser-deps clean help print-lang
+.PHONY: report test lab setup browser-deps deps clean help print-lang
 
 help:
 	@echo "make report   execute every notebook, write figures/, reports/en/ and reports/sv/ with a PDF each (LANG=sv or LANG=en for one language, CODE=1 to show code)"
@@ -42,6 +42,7 @@ help:
 	@echo "make lab      JupyterLab on notebooks/"
 
 setup: $(STAMP)
+	@:
 
 # The packages are installed with uv (pinned in constraints.txt; about 25 s instead of pip's 80 s), compiled to
 # bytecode as pip does (each test process would compile them again where PYTHONDONTWRITEBYTECODE is set);
@@ -55,8 +56,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ebm-analysis)" >/dev/null
 	touch $(STAMP)
 
+# The packages and Chromium, installed side by side (on a fresh machine both mostly wait for downloads).
+deps:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target setup browser-deps
+
 # The PDF is printed by Debian's Chromium (headless), hence browser-deps.
-report: $(STAMP) browser-deps
+report: deps
 	$(BIN)/python -m ebm_analysis report --lang $(REPORT_LANGS) $(if $(filter 1 yes true,$(CODE)),--code,)
 
 # The browser tests drive Debian's Chromium with Playwright (no browser download).
@@ -73,7 +78,7 @@ browser-deps:
 # notebook's cells in order in one kernel; a module's fixtures are built once).
 # PYTHONDONTWRITEBYTECODE is cleared for the run (some machines set it): otherwise every worker rewrites the
 # asserts of every test module again (about 6 s each), since pytest keeps that work as bytecode (in __pycache__/).
-test: $(STAMP) browser-deps
+test: deps
 	PYTHONDONTWRITEBYTECODE= EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider \
 	  -n auto --maxprocesses 4 --dist loadfile
 
