@@ -75,12 +75,13 @@ browser-deps:
 # looked at); tests that need external files skip with their reason, and
 # tests/test_fresh_clone.py runs those in a subprocess when the files are available.
 # The test files run on one worker per core (at most 4), each file whole on one worker (nbval runs a
-# notebook's cells in order in one kernel; a module's fixtures are built once).
+# notebook's cells in order in one kernel; a module's fixtures are built once), longest first
+# (tests/conftest.py: LONGEST_FIRST; --no-loadscope-reorder keeps that order).
 # PYTHONDONTWRITEBYTECODE is cleared for the run (some machines set it): otherwise every worker rewrites the
 # asserts of every test module again (about 6 s each), since pytest keeps that work as bytecode (in __pycache__/).
 test: deps
 	PYTHONDONTWRITEBYTECODE= EBM_NO_SHARED=1 EBM_LANG=en $(BIN)/python -m pytest tests ebm_analysis notebooks --nbval -p no:cacheprovider \
-	  -n auto --maxprocesses 4 --dist loadfile
+	  -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -99,13 +99,20 @@ def report_sources():
     return [read_source(p) for p in paths]
 
 
-#: The test files that take longest (10-45 s each, end to end: report builds, a browser, processes).
-#: ``make test`` runs the files on parallel workers (pytest-xdist, ``--dist loadfile``), each file whole
-#: on one worker; handing out these first keeps one worker from finishing a long file alone at the end.
-#: Order only: every test runs either way.
-LONGEST_FIRST = ("test_report.py", "test_widgets_browser.py", "test_cli.py", "test_newproject.py",
-                 "test_coding_processes.py", "test_fresh_clone.py", "test_survey_import.py",
-                 "test_project_fuzz.py", "test_coding.py", "test_cli_codebook.py", "test_refi_target.py")
+#: The test files that take longest (4-45 s each, end to end: report builds, a browser, processes, notebooks),
+#: longest first, as measured on 2026-12-03. ``make test`` runs the files on parallel workers (pytest-xdist,
+#: ``--dist loadfile --no-loadscope-reorder``), each file whole on one worker, in this order: handing out the
+#: long ones first keeps one worker from finishing a long file alone at the end. (Without
+#: ``--no-loadscope-reorder`` xdist orders the files by their number of tests, which put the browser tests
+#: and the new-project report, a few long tests each, last.) Order only: every test runs either way.
+LONGEST_FIRST = ("test_report.py", "test_widgets_browser.py", "test_newproject.py", "test_coding_processes.py",
+                 "test_cli.py", "test_cli_codebook.py", "test_coding.py", "test_survey_import.py",
+                 "test_project_fuzz.py", "test_widgets.py", "test_widgets_codebook.py", "test_refi_archive.py",
+                 "test_cache.py", "test_cli_store.py", "02_themes.ipynb", "test_coders.py", "test_refi_target.py",
+                 "test_fresh_clone.py", "08_queries.ipynb", "test_importing.py", "04_attendance.ipynb",
+                 "test_cli_interchange.py", "test_reading.py", "test_attendance.py", "test_survey.py",
+                 "test_project.py", "test_refi_qualcoder.py", "05_interchange_and_agreement.ipynb",
+                 "03_survey.ipynb", "06_coding_workbench.ipynb", "01_corpus.ipynb", "07_import_a_study.ipynb")
 
 
 def pytest_collection_modifyitems(items):
