@@ -554,13 +554,6 @@ def _pattern_stems(pattern: str, language: str) -> tuple[str, ...]:
     return tuple(stem_of(word, language) for _, _, word in tokenize(pattern))
 
 
-def stemmed_matches(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where the words of ``pattern`` occur in a row, compared by Snowball stem: (segment row, start, end)."""
-    tokens = segment_tokens(index, language)
-    first, k = stemmed_runs(index, pattern, language)
-    return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
-
-
 def stemmed_runs(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, int]:
     """Where the ``k`` words of ``pattern`` occur in a row, compared by Snowball stem: (first tokens, k).
 
