@@ -31,7 +31,7 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["MARKER_FILE", "CONSENSUS", "MERGE_CODER_COLUMNS", "DISAGREEMENT_COLUMNS", "DECISIONS", "coder_copy",
            "merge_coder", "coder_disagreements", "seed_consensus", "adjudicate", "coder_agreement", "read_marker",
            "decisions", "DECISION_COLUMNS", "simulate_coder", "SYNTHETIC_MEMO",
-           "coder_agreement_report"]
+           "coder_agreement_report", "agreement_by_pair", "disagreement_kinds"]
 
 #: The marker file of a coder copy.
 MARKER_FILE = "CODER_COPY.json"
@@ -525,6 +525,71 @@ def coder_agreement(project, coder_a: str, coder_b: str, *, level: str = "top",
     codings = project.codings if codings is None else codings
     return agreement_table(codings, project.segments(), coders=(coder_a, coder_b), level=level,
                            codebook=project.codebook)
+
+
+def agreement_by_pair(project, pairs: Sequence[tuple[str, str]], *, statistic: str = "kappa_segment",
+                      level: str = "top", codings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One agreement statistic per code for several pairs of coders, side by side.
+
+    Parameters
+    ----------
+    project : Project
+    pairs : sequence of (str, str)
+        The pairs of coders, e.g. ``[("coder1", "coder2"), ("coder1", "consensus")]``.
+    statistic : str, default "kappa_segment"
+        A column of :func:`coder_agreement`: ``kappa_segment``,
+        ``pct_agree_segment``, ``kappa_char`` or ``pct_agree_char``.
+    level : {"top", "code"}, default "top"
+        As in :func:`coder_agreement`.
+    codings : DataFrame, optional
+        Instead of ``project.codings``.
+
+    Returns
+    -------
+    DataFrame
+        ``code_id``, then one column per pair named ``"<a> vs <b>"`` (in the
+        order of ``pairs``); one row per code, in codebook order. Codes for
+        which no pair has a value (no coder of any pair used them) are left out.
+
+    Examples
+    --------
+    >>> import ebm_analysis as ebm
+    >>> project = ebm.load_project()
+    >>> twice = pd.concat([project.codings, project.codings.assign(coder="twin")])
+    >>> table = agreement_by_pair(project, [("coder1", "twin")], codings=twice)
+    >>> table.columns.tolist(), bool((table["coder1 vs twin"].dropna() == 1).all())
+    (['code_id', 'coder1 vs twin'], True)
+    """
+    columns = {"kappa_segment", "pct_agree_segment", "kappa_char", "pct_agree_char"}
+    if statistic not in columns:
+        raise DataError(f"statistic must be one of {', '.join(sorted(columns))}, not {statistic!r}")
+    names = [f"{a} vs {b}" for a, b in pairs]
+    per_pair = [coder_agreement(project, a, b, level=level, codings=codings).set_index("code_id")[statistic]
+                .rename(name) for (a, b), name in zip(pairs, names)]
+    wide = pd.concat(per_pair, axis=1) if per_pair else pd.DataFrame(columns=names)
+    order = [c for c in project.codebook["code_id"] if c in wide.index]
+    wide = wide.loc[order, names].dropna(how="all")
+    wide.index.name = "code_id"
+    return wide.reset_index()
+
+
+def disagreement_kinds(disagreements: pd.DataFrame) -> pd.DataFrame:
+    """How many disagreements of each kind (segment or character) and by whom, from :func:`coder_disagreements`.
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``coded_by``, ``disagreements`` (a count), sorted by kind and coded_by.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"kind": ["segment", "segment", "character"],
+    ...                       "coded_by": ["coder1 only", "coder1 only", "both, spans differ"]})
+    >>> disagreement_kinds(found).values.tolist()
+    [['character', 'both, spans differ', 1], ['segment', 'coder1 only', 2]]
+    """
+    return (disagreements.groupby(["kind", "coded_by"]).size().rename("disagreements").reset_index()
+            .astype({"disagreements": "int64"}))
 
 
 def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) -> pd.DataFrame:

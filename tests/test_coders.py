@@ -15,8 +15,8 @@ import pytest
 
 from conftest import ROOT, codings_on_disk
 from ebm_analysis.changelog import LOG_FILE, read_forward
-from ebm_analysis.coders import (CONSENSUS, MARKER_FILE, adjudicate, coder_agreement, coder_copy,
-                                 coder_disagreements, merge_coder, seed_consensus)
+from ebm_analysis.coders import (CONSENSUS, MARKER_FILE, adjudicate, agreement_by_pair, coder_agreement, coder_copy,
+                                 coder_disagreements, disagreement_kinds, merge_coder, seed_consensus)
 from ebm_analysis.coding import CodingStore
 from ebm_analysis.errors import DataError
 from ebm_analysis.project import load_project
@@ -166,6 +166,40 @@ def test_the_old_dictionary_disagreements_still_work(two_coders):
     from ebm_analysis.agreement import disagreements
 
     assert len(disagreements(two_coders.project, "belonging")) > 0
+
+
+def test_agreement_by_pair_puts_each_pairs_statistic_side_by_side(two_coders):
+    project = two_coders.project
+    pairs = [("coder1", "coder2"), ("coder2", "coder1")]
+    for statistic in ("kappa_segment", "pct_agree_char"):
+        table = agreement_by_pair(project, pairs, statistic=statistic, level="code")
+        assert table.columns.tolist() == ["code_id", "coder1 vs coder2", "coder2 vs coder1"]
+        # the same numbers as one coder_agreement per pair, in codebook order, codes nobody could score left out
+        expected = {}
+        for a, b in pairs:
+            for code, value in coder_agreement(project, a, b, level="code")[["code_id", statistic]].values:
+                expected.setdefault(code, []).append(value)
+        kept = [c for c in project.codebook["code_id"] if c in expected and not all(pd.isna(expected[c]))]
+        assert table["code_id"].tolist() == kept
+        if statistic == "kappa_segment":
+            assert len(kept) < len(project.codebook)          # the unused codes have no kappa, and are left out
+        for code, a_b, b_a in table.values:
+            assert np.allclose([a_b, b_a], expected[code], equal_nan=True)
+        assert np.allclose(table["coder1 vs coder2"], table["coder2 vs coder1"], equal_nan=True)  # symmetric
+    with pytest.raises(DataError, match="statistic must be one of"):
+        agreement_by_pair(project, pairs, statistic="kappa")
+
+
+def test_disagreement_kinds_counts_each_kind_once_per_disagreement(two_coders):
+    found = coder_disagreements(two_coders.project, "coder1", "coder2")
+    kinds = disagreement_kinds(found)
+    assert kinds.columns.tolist() == ["kind", "coded_by", "disagreements"]
+    assert kinds["disagreements"].sum() == len(found)
+    by_hand = {}
+    for kind, who in zip(found["kind"], found["coded_by"]):
+        by_hand[(kind, who)] = by_hand.get((kind, who), 0) + 1
+    assert dict(zip(zip(kinds["kind"], kinds["coded_by"]), kinds["disagreements"])) == by_hand
+    assert disagreement_kinds(found.iloc[:0]).empty
 
 
 def test_adjudicate_records_the_decision_as_consensus_with_the_reason(two_coders, data_copy):
