@@ -61,8 +61,8 @@ DISAGREEMENT_COLUMNS = ["disagreement_id", "segment_id", "code_id", "level", "co
                         "coded_by", "chars_a", "chars_b", "chars_both", "spans_a", "spans_b", "text_a_only",
                         "text_b_only", "text_sv", "text_en"]
 #: Columns of :func:`decisions`.
-DECISION_COLUMNS = ["disagreement_id", "segment_id", "code_id", "coder_a", "coder_b", "decision", "reason", "coder",
-                    "time", "seq"]
+DECISION_COLUMNS = ["disagreement_id", "segment_id", "code_id", "coder_a", "coder_b", "decision", "kept", "reason",
+                    "coder", "time", "seq"]
 #: What :func:`adjudicate` accepts as a decision (besides the two coders' names for ``a`` and ``b``).
 DECISIONS = ("a", "b", "both", "neither")
 
@@ -608,8 +608,10 @@ def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) ->
         Columns :data:`DECISION_COLUMNS`: ``disagreement_id``
         (``<segment_id>/<code_id>``), ``segment_id``, ``code_id``,
         ``coder_a``, ``coder_b``, ``decision`` (a, b, both, neither),
-        ``reason``, ``coder`` (who decided), ``time`` (UTC), ``seq`` (the
-        change-log entry). A decision whose transaction was undone is left out.
+        ``kept`` (the decision in words: the name of the coder whose coding
+        was kept, ``both`` or ``neither``), ``reason``, ``coder`` (who
+        decided), ``time`` (UTC), ``seq`` (the change-log entry). A decision
+        whose transaction was undone is left out.
 
     Examples
     --------
@@ -629,8 +631,10 @@ def decisions(folder, coder_a: str | None = None, coder_b: str | None = None) ->
         if coder_a is not None and (info.get("coder_a"), info.get("coder_b")) != (coder_a, coder_b):
             continue
         key = f"{info.get('segment')}/{info.get('code')}"
+        decision = info.get("decision")
+        kept = {"a": info.get("coder_a"), "b": info.get("coder_b")}.get(decision, decision)
         latest[key] = [key, info.get("segment"), info.get("code"), info.get("coder_a"), info.get("coder_b"),
-                       info.get("decision"), e.reason, e.coder, e.time, e.seq]
+                       decision, kept, e.reason, e.coder, e.time, e.seq]
     out = pd.DataFrame(list(latest.values()), columns=DECISION_COLUMNS)
     return out.astype({c: "Int64" if c == "seq" else "string" for c in DECISION_COLUMNS})
 

@@ -271,6 +271,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "disagreements": ("Disagreements", "Oenigheter"),
     "disagreement_id": ("Disagreement", "Oenighet"),
     "decision": ("Decision", "Beslut"),
+    "kept": ("Coding kept", "Kodning som behålls"),
     "reason": ("Reason", "Skäl"),
     "spans_a": ("Spans of coder A", "Kodare A:s spann"),
     "spans_b": ("Spans of coder B", "Kodare B:s spann"),

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, codings_on_disk
 from ebm_analysis.changelog import LOG_FILE, read_forward
 from ebm_analysis.coders import (CONSENSUS, MARKER_FILE, adjudicate, agreement_by_pair, coder_agreement, coder_copy,
-                                 coder_disagreements, disagreement_kinds, merge_coder, seed_consensus)
+                                 coder_disagreements, decisions, disagreement_kinds, merge_coder, seed_consensus)
 from ebm_analysis.coding import CodingStore
 from ebm_analysis.errors import DataError
 from ebm_analysis.project import load_project
@@ -215,11 +215,18 @@ def test_adjudicate_records_the_decision_as_consensus_with_the_reason(two_coders
     note = entries[-1]
     assert note.op == "note" and note.action == "adjudicate" and note.reason == "the last words are context, not workload"
     assert note.after["decision"] == "b"
+
+    def recorded():
+        return decisions(data_copy, "coder1", "coder2").set_index("disagreement_id").loc[
+            "E013/workload", ["decision", "kept", "reason"]].tolist()
+    assert recorded() == ["b", "coder2", "the last words are context, not workload"]   # "kept" names the coder
     # deciding again replaces the earlier decision; "neither" leaves no coding
     assert adjudicate(two_coders, {**d.loc["E013/workload"], "disagreement_id": "x"}, "neither", "on reflection") == []
     assert cid not in codings_on_disk(data_copy)
+    assert recorded() == ["neither", "neither", "on reflection"]
     two_coders.undo()
     assert codings_on_disk(data_copy)[cid]["end"] == "45"
+    assert recorded()[:2] == ["b", "coder2"]
 
 
 def test_adjudicate_refuses_a_bad_decision_or_no_reason(two_coders, data_copy):

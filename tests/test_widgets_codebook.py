@@ -83,11 +83,12 @@ def test_adjudication_widget_walks_and_records_decisions(second_coder):
     aw.next_button.click()
     aw.previous_button.click()
     aw.previous_button.click()
-    assert aw.position == 0 and "decided: b" in aw.progress.value
+    assert aw.position == 0 and "decided: kept coder2" in aw.progress.value
     row = aw.table.set_index("disagreement_id").loc["E013/workload"]
     assert row["kind"] == "character"
     assert "<mark" in aw.view.value
     assert "coder2 is right here" in aw.static_html()
+    assert f"<td>{first['disagreement_id']}</td>" in aw.static_html() and "<td>coder2</td>" in aw.static_html()
 
 
 # ---------------------------------------------------------------- reshaping the codebook from the coding widget

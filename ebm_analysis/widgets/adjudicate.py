@@ -174,7 +174,7 @@ class AdjudicationWidget(LiveWidget):
         mark = ""
         if row["disagreement_id"] in done.index:
             d = done.loc[row["disagreement_id"]]
-            mark = f" · decided: {html.escape(str(d['decision']))} ({html.escape(str(d['reason']))})"
+            mark = f" · decided: kept {html.escape(str(d['kept']))} ({html.escape(str(d['reason']))})"
         self.progress.value = (f"<b>{self.position + 1} of {n}</b> · {len(done)} decided{mark}")
         self.reason_text.value = ""
 
@@ -204,8 +204,8 @@ class AdjudicationWidget(LiveWidget):
         for r in self.table.itertuples(index=False):
             decided = done.loc[r.disagreement_id] if r.disagreement_id in done.index else None
             cells = [r.disagreement_id, r.coded_by, r.spans_a, r.spans_b,
-                     "" if decided is None else decided["decision"], "" if decided is None else decided["reason"]]
+                     "" if decided is None else decided["kept"], "" if decided is None else decided["reason"]]
             rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
         head = "".join(f"<th>{h}</th>" for h in ("Disagreement", "Coded by", f"Spans {self.coder_a}",
-                                                  f"Spans {self.coder_b}", "Decision", "Reason"))
+                                                  f"Spans {self.coder_b}", "Coding kept", "Reason"))
         return f'<table class="ebm-adjudication"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
