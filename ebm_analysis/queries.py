@@ -906,7 +906,7 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
         first, k = stemmed_runs(index, pattern, language)
         seg_ix, starts, ends = tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
         # a one-word match is a token: its text as written is already at hand
-        match = _string_array(tokens.forms.take(tokens.form[first])) if k == 1 else None
+        match = tokens.forms.take(tokens.form[first]) if k == 1 else None
         return _keyword_in_context(index, language, seg_ix, starts, ends, context, match)
     seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
                                              whole_word)

@@ -79,10 +79,11 @@ class Tokens:
         The distinct case-folded words.
     form : ndarray of int32
         Per token: its position in ``forms``.
-    forms : ndarray of object
+    forms : pandas StringArray
         The distinct words as written (case kept): ``forms[form[i]]`` is the
         token's text, so a search can show its matches without cutting them
-        out of the texts again.
+        out of the texts again (``forms.take(form[first])``: checked as
+        strings once, here, not on every search).
     """
 
     seg: np.ndarray
@@ -91,7 +92,7 @@ class Tokens:
     word: np.ndarray
     vocabulary: list[str]
     form: np.ndarray
-    forms: np.ndarray
+    forms: pd.arrays.StringArray
 
 
 def _word_characters(codepoints: np.ndarray) -> np.ndarray:
@@ -129,7 +130,8 @@ def _tokenize_joined(text: str, offsets: np.ndarray) -> Tokens:
     seg = np.searchsorted(offsets, starts, side="right") - 1
     return Tokens(seg.astype(np.int64), (starts - offsets[seg]).astype(np.int64),
                   (ends - offsets[seg]).astype(np.int64), folded_codes[codes].astype(np.int64),
-                  list(vocabulary), codes.astype(np.int32), np.asarray(uniques, dtype=object))
+                  list(vocabulary), codes.astype(np.int32),
+                  pd.arrays.StringArray(np.asarray(uniques, dtype=object)))
 
 
 def segment_tokens(index: SegmentIndex, language: str) -> Tokens:
