@@ -360,13 +360,8 @@ def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarr
     return _string_array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())])
 
 
-def _string_array(strings: list[str] | np.ndarray) -> pd.arrays.StringArray:
-    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion.
-
-    ``strings`` is a list, or an object array that the result may take over.
-    """
-    if isinstance(strings, np.ndarray):
-        return pd.arrays.StringArray(strings)
+def _string_array(strings: list[str]) -> pd.arrays.StringArray:
+    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion."""
     values = np.empty(len(strings), dtype=object)
     values[:] = strings
     return pd.arrays.StringArray(values)
