@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ebm_analysis._frames import frame, string_array
 from ebm_analysis._index import CodingIndex, SegmentIndex, coding_index, distinct, segment_index
 from ebm_analysis.errors import DataError, Problem, shorten
 from ebm_analysis.project import Project
@@ -357,14 +358,7 @@ def _cut(joined: _Joined, seg_rows: np.ndarray, start: np.ndarray, end: np.ndarr
     """``text[start:end]`` of each given segment (offsets within the segment, already clipped to it)."""
     base = joined.offsets[seg_rows]
     text = joined.text
-    return _string_array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())])
-
-
-def _string_array(strings: list[str]) -> pd.arrays.StringArray:
-    """A ``string`` array of Python strings (none missing), built without pandas' per-element conversion."""
-    values = np.empty(len(strings), dtype=object)
-    values[:] = strings
-    return pd.arrays.StringArray(values)
+    return string_array([text[a:b] for a, b in zip((base + start).tolist(), (base + end).tolist())])
 
 
 # ---------------------------------------------------------------- counts
@@ -978,12 +972,12 @@ def _keyword_in_context(index: SegmentIndex, language: str, seg_ix: np.ndarray, 
     right = np.minimum(end + context, base + joined.lengths[seg_ix]).tolist()
     start, end = start.tolist(), end.tolist()
     if match is None:
-        match = _string_array([text[a:b] for a, b in zip(start, end)])
-    # every column is a new array, so the frame need not copy them
-    return pd.DataFrame({"segment_id": index.id_array().take(seg_ix),
-                         "start": starts.astype(np.int64), "end": ends.astype(np.int64), "match": match,
-                         "left": _string_array([text[a:b] for a, b in zip(left, start)]),
-                         "right": _string_array([text[a:b] for a, b in zip(end, right)])}, copy=False)
+        match = string_array([text[a:b] for a, b in zip(start, end)])
+    # every column is a new array of one length, so the frame can take them over unchecked
+    return frame({"segment_id": index.id_array().take(seg_ix),
+                  "start": starts.astype(np.int64), "end": ends.astype(np.int64), "match": match,
+                  "left": string_array([text[a:b] for a, b in zip(left, start)]),
+                  "right": string_array([text[a:b] for a, b in zip(end, right)])})
 
 
 def _compile(pattern: str, fold: bool, case: bool, regex: bool, whole_word: bool) -> re.Pattern:
