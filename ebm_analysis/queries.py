@@ -889,13 +889,11 @@ def search_text(project: Project | CodedData, pattern: str, fold_diacritics: boo
         if regex or case or fold_diacritics:
             raise DataError(Problem("(query)", None, "stem", "stem=True with regex, case or fold_diacritics",
                                     "use stem=True on its own (it is whole-word and case-insensitive)"))
-        from ebm_analysis.words import segment_tokens, stemmed_runs
+        from ebm_analysis.words import segment_tokens, stemmed_matches
 
-        tokens = segment_tokens(index, language)
-        first, k = stemmed_runs(index, pattern, language)
-        seg_ix, starts, ends = tokens.seg[first], tokens.start[first], tokens.end[first + k - 1]
+        seg_ix, starts, ends, form = stemmed_matches(index, pattern, language)
         # a one-word match is a token: its text as written is already at hand
-        match = tokens.forms.take(tokens.form[first]) if k == 1 else None
+        match = None if form is None else segment_tokens(index, language).forms.take(form)
         return _keyword_in_context(index, language, seg_ix, starts, ends, context, match)
     seg_ix, starts, ends = _literal_or_regex(index, texts, pattern, language, fold_diacritics, case, regex,
                                              whole_word)

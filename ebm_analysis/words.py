@@ -538,15 +538,44 @@ def _label(out: pd.DataFrame, vocabulary: list[str], words: _Pairs, stem: bool, 
 
 # ---------------------------------------------------------------- stemmed search
 
-def _stem_postings(index: SegmentIndex, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per token its stem; the tokens ordered by stem (then position); where each stem's run starts."""
+@dataclass(frozen=True)
+class StemPostings:
+    """Every token of one language grouped by Snowball stem: an inverted index of positions.
+
+    Attributes
+    ----------
+    token_stem : ndarray of int32
+        Per token, in reading order: the position of its stem.
+    order : ndarray of int32
+        Token positions grouped by stem, ascending within each stem: the
+        tokens of stem ``s`` are ``order[bounds[s]:bounds[s + 1]]``.
+    bounds : ndarray of int64
+        Where each stem's group starts in ``order`` (one more than the stems).
+    seg, start, end, form : ndarray of int32
+        The tokens' segment rows, offsets and forms (as in :class:`Tokens`),
+        in ``order``'s order, so that the matches of one word are one
+        contiguous stretch rather than gathered from across the token arrays.
+    """
+
+    token_stem: np.ndarray
+    order: np.ndarray
+    bounds: np.ndarray
+    seg: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    form: np.ndarray
+
+
+def _stem_postings(index: SegmentIndex, language: str) -> StemPostings:
+    """The :class:`StemPostings` of a project's texts in ``language``, built once and cached."""
     def build():
         tokens = segment_tokens(index, language)
         stem_codes, stems = _vocabulary_stems(index, language)
-        token_stem = stem_codes[tokens.word]
-        order = np.argsort(token_stem, kind="stable")
-        bounds = np.searchsorted(token_stem[order], np.arange(len(stems) + 1))
-        return token_stem, order, bounds
+        token_stem = stem_codes[tokens.word].astype(np.int32)
+        order = np.argsort(token_stem, kind="stable").astype(np.int32)
+        bounds = np.searchsorted(token_stem[order], np.arange(len(stems) + 1)).astype(np.int64)
+        in_order = (tokens.seg[order], tokens.start[order], tokens.end[order], tokens.form[order])
+        return StemPostings(token_stem, order, bounds, *(column.astype(np.int32) for column in in_order))
     return index.memo(("stem_postings", language), build)
 
 
@@ -556,28 +585,36 @@ def _pattern_stems(pattern: str, language: str) -> tuple[str, ...]:
     return tuple(stem_of(word, language) for _, _, word in tokenize(pattern))
 
 
-def stemmed_runs(index: SegmentIndex, pattern: str, language: str) -> tuple[np.ndarray, int]:
-    """Where the ``k`` words of ``pattern`` occur in a row, compared by Snowball stem: (first tokens, k).
+def stemmed_matches(index: SegmentIndex, pattern: str,
+                    language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Where the words of ``pattern`` occur in a row, compared by Snowball stem.
 
-    The first tokens are positions in :func:`segment_tokens`, ascending; each
-    run is the tokens ``first`` to ``first + k - 1``, all in one segment.
+    Returns per match, in reading order: its segment row, and its start and
+    end offsets in that segment's text (int32 arrays); and, when the pattern
+    is one word, the match's position in :attr:`Tokens.forms` (else None: a
+    run of several words has no single form). The arrays may be views of
+    the cached index: do not change them.
     """
     wanted = _pattern_stems(pattern, language)
     if not wanted:
         raise DataError(Problem("(query)", None, "pattern", repr(pattern), "give at least one word to find"))
     tokens = segment_tokens(index, language)
+    postings = _stem_postings(index, language)
     position = index.memo(("stem_position", language),
                           lambda: {s: i for i, s in enumerate(_vocabulary_stems(index, language)[1])})
-    k = len(wanted)
     if any(s not in position for s in wanted):
-        return np.zeros(0, dtype=np.int64), k
-    token_stem, order, bounds = _stem_postings(index, language)
-    first_stem = position[wanted[0]]
-    first = order[bounds[first_stem]:bounds[first_stem + 1]]       # ascending token positions
-    first = first[first + k - 1 < len(token_stem)]
+        none = np.zeros(0, dtype=np.int32)
+        return none, none, none, (none if len(wanted) == 1 else None)
+    s = position[wanted[0]]
+    group = slice(postings.bounds[s], postings.bounds[s + 1])
+    if len(wanted) == 1:
+        return postings.seg[group], postings.start[group], postings.end[group], postings.form[group]
+    first = postings.order[group]                                   # ascending token positions
+    k = len(wanted)
+    first = first[first + k - 1 < len(postings.token_stem)]
     for j, s in enumerate(wanted[1:], start=1):
-        first = first[(token_stem[first + j] == position[s]) & (tokens.seg[first + j] == tokens.seg[first])]
-    return first, k
+        first = first[(postings.token_stem[first + j] == position[s]) & (tokens.seg[first + j] == tokens.seg[first])]
+    return tokens.seg[first], tokens.start[first], tokens.end[first + k - 1], None
 
 
 # ---------------------------------------------------------------- candidates for a plain search

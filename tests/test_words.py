@@ -178,6 +178,44 @@ def test_stemmed_search_finds_every_inflection():
     assert len(hits) > len(plain)
 
 
+INFLECTIONS = ["råd", "Råden", "rådet", "mentor", "Mentorer", "mentorernas", "tillit", "tilliten", "och", "gav"]
+
+
+def reference_stemmed_search(texts: dict[str, str], pattern: str, context: int) -> list[tuple]:
+    """Stemmed search the plain way: the words of each text in a row, compared by stem_of."""
+    wanted = [stem_of(w) for _, _, w in tokenize(pattern)]
+    rows = []
+    for seg, text in texts.items():
+        words = tokenize(text)
+        for i in range(len(words) - len(wanted) + 1):
+            run = words[i:i + len(wanted)]
+            if [stem_of(w) for _, _, w in run] == wanted:
+                s, e = run[0][0], run[-1][1]
+                rows.append((seg, s, e, text[s:e], text[max(0, s - context):s], text[e:e + context]))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_stemmed_search_agrees_with_a_plain_loop_on_random_texts(seed):
+    rng = random.Random(seed)
+    texts = {f"S{i}": " ".join(rng.choice(INFLECTIONS + [".", ",", "2015"]) for _ in range(rng.randint(0, 12)))
+             for i in range(rng.randint(1, 6))}
+    data = coded(texts, [("a", None)], [])
+    k = rng.choice([1, 2, 3])
+    words = [w for _, _, w in tokenize(rng.choice(list(texts.values())))]
+    if seed % 2 and len(words) >= k:        # a run that is in a text, said in other inflections
+        i = rng.randrange(len(words) - k + 1)
+        pattern = " ".join(rng.choice([v for v in INFLECTIONS if stem_of(v) == stem_of(w)]) for w in words[i:i + k])
+    else:
+        pattern = " ".join(rng.choice(INFLECTIONS) for _ in range(k))
+    context = rng.choice([0, 3, 30])
+    hits = search_text(data, pattern, stem=True, context=context)
+    assert hits.columns.tolist() == ["segment_id", "start", "end", "match", "left", "right"]
+    assert hits.dtypes.astype(str).tolist() == ["string", "int64", "int64", "string", "string", "string"]
+    assert list(hits.index) == list(range(len(hits)))
+    assert [tuple(r) for r in hits.itertuples(index=False)] == reference_stemmed_search(texts, pattern, context)
+
+
 def test_stemmed_phrase_and_edges():
     data = coded({"S1": "Mentorernas råd. Mentorer gav råden.", "S2": "Råd"}, [("a", None)], [])
     hits = search_text(data, "mentorer råd", stem=True)
