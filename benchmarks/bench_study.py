@@ -464,7 +464,7 @@ def main() -> None:
             raise SystemExit(f"MISMATCH in {name}: the two answers differ")
         met = t_ours < LIMIT_SECONDS and t_sql / t_ours >= MIN_SPEEDUP
         failures += not met
-        print(f"{name:44} {t_ours * 1000:7.1f}ms {t_sql * 1000:7.0f}ms {t_sql / t_ours:8.1f}x  {len(ours):7,}  "
+        print(f"{name:44} {t_ours * 1000:7.1f}ms {t_sql * 1000:7.1f}ms {t_sql / t_ours:8.1f}x  {len(ours):7,}  "
               f"{'met' if met else 'NOT MET'}")
     print(f"\nEvery pair of answers was compared in full and agreed. Targets: load <= SQLite, open <= load, "
           f"a save < {SAVE_LIMIT * 1000:.0f} ms, every query < {LIMIT_SECONDS} s and at least {MIN_SPEEDUP:.0f}x "

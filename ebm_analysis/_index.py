@@ -98,6 +98,10 @@ class SegmentIndex:
         """Whether ``key`` was built already (see :meth:`memo`)."""
         return key in self._memo
 
+    def column(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """A column of the segments as its pandas array (looked up once), for taking a result's column."""
+        return self.memo(("column", name), lambda: self.table[name].array)
+
     def id_array(self) -> pd.arrays.StringArray:
         """The segment ids as a ``string`` array (built once), for taking a result's ``segment_id`` column."""
         return self.memo(("ids", "string"), lambda: pd.array(self.ids, dtype="string"))
@@ -194,6 +198,10 @@ class CodingIndex:
         if key not in cache:
             cache[key] = build()
         return cache[key]
+
+    def column(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """A column of the codings as its pandas array (looked up once), for taking a result's column."""
+        return self.memo(("column", name), lambda: self.codings[name].array)
 
     # ------------------------------------------------------------ the code tree
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,8 +203,9 @@ def top_level_codes(codebook: pd.DataFrame) -> dict[str, str]:
     return {code: top[code] for code in codebook["code_id"]}
 
 
-def _check_codes(codebook: pd.DataFrame, codes: Iterable[str]) -> None:
-    known = set(codebook["code_id"])
+def _check_codes(codebook: pd.DataFrame, codes: Iterable[str], known: Container[str] | None = None) -> None:
+    """A DataError naming every code the codebook does not list (``known``: its code ids, when at hand)."""
+    known = set(codebook["code_id"]) if known is None else known
     problems = [Problem("codebook.csv", None, "code_id", f"'{c}', which the codebook does not list",
                         f"expected one of: {shorten(codebook['code_id'].tolist())}")
                 for c in codes if c not in known]
@@ -238,14 +239,15 @@ def segment_mask(index: SegmentIndex, **filters) -> np.ndarray | None:
             raise DataError(Problem("(query)", None, name, f"no '{column}' column in the segments",
                                     "leave this filter out"))
         values = _as_list(value)
-        allowed = ORDERS.get(column) or tuple(index.table[column].dropna().unique())
-        bad = [v for v in values if v not in allowed]
+        codes, order = index.attribute(column, ORDERS)      # every value the column has or may have
+        bad = [v for v in values if v not in order]
         if bad:
             raise DataError(Problem("(query)", None, name, ", ".join(repr(b) for b in bad),
-                                    f"expected {name} to be one of: {shorten(list(allowed))}"))
-        codes, order = index.attribute(column, ORDERS)
-        wanted = [i for i, v in enumerate(order) if v in values]
-        passed = np.isin(codes, wanted)
+                                    f"expected {name} to be one of: {shorten(order)}"))
+        # a lookup table by code (the extra last entry, for -1 = missing, stays False)
+        wanted = np.zeros(len(order) + 1, dtype=bool)
+        wanted[[i for i, v in enumerate(order) if v in values]] = True
+        passed = wanted[codes]
         mask = passed if mask is None else mask & passed
     return mask
 
@@ -313,7 +315,7 @@ def retrieve(project: Project | CodedData, code: str | Iterable[str] | None = No
         keep &= seg_mask[np.maximum(ix.seg, 0)]
     if code is not None:
         wanted = _as_list(code)
-        _check_codes(ix.codebook, wanted)
+        _check_codes(ix.codebook, wanted, ix.code_position)
         keep &= ix.subtree_mask(wanted, include_subcodes)
     rows = ix.order[keep[ix.order]]
     return _passages(ix, rows, context)
@@ -322,16 +324,16 @@ def retrieve(project: Project | CodedData, code: str | Iterable[str] | None = No
 def _passages(ix: CodingIndex, rows: np.ndarray, context: int) -> pd.DataFrame:
     """The columns of :func:`retrieve` for the given coding rows (in that order)."""
     seg_rows = ix.seg[rows]
-    out = {c: ix.codings[c].array.take(rows) for c in ("coding_id", "segment_id", "code_id")}
+    out = {c: ix.column(c).take(rows) for c in ("coding_id", "segment_id", "code_id")}
     for column in ("source_type", "speaker_role", "meeting", "text_sv", "text_en"):
-        out[column] = ix.segments.table[column].array.take(seg_rows)
+        out[column] = ix.segments.column(column).take(seg_rows)
     coded, before, after = _all_passages(ix, context)
     out["coded_text"] = coded.take(rows)
     out["context_before"] = before.take(rows)
     out["context_after"] = after.take(rows)
     for c in ("memo", "coder", "start", "end"):
-        out[c] = ix.codings[c].array.take(rows)
-    return pd.DataFrame({c: out[c] for c in RETRIEVE_COLUMNS}, copy=False)   # new arrays from take: no copy
+        out[c] = ix.column(c).take(rows)
+    return frame({c: out[c] for c in RETRIEVE_COLUMNS})      # new arrays from take: the frame takes them over
 
 
 def _all_passages(ix: CodingIndex, context: int):

@@ -296,7 +296,7 @@ def word_frequencies(project: Project | CodedData, by: str | None = None, stem: 
                                     "coded spans are offsets into text_sv: use language='sv' with code="))
         wanted = _as_list(code)
         ix = coding_index(project)
-        _check_codes(ix.codebook, wanted)
+        _check_codes(ix.codebook, wanted, ix.code_position)
         tokens = segment_tokens(index, language)
         keep = _covered(ix, ix.subtree_mask(wanted) & ix.valid, tokens)
         words = _pairs_from_tokens(index, language, False, stop_key, keep)

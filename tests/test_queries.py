@@ -35,8 +35,8 @@ from conftest import coded
 from ebm_analysis.errors import DataError
 from ebm_analysis.project import Project, load_project
 from ebm_analysis.queries import (
-    MISSING, CodedData, code_by_attribute, code_by_meeting, code_frequencies, codings_without_meeting,
-    cooccurrence, descendants, retrieve, search_text, top_level_codes,
+    FILTERS, MISSING, CodedData, code_by_attribute, code_by_meeting, code_frequencies, codings_without_meeting,
+    cooccurrence, descendants, retrieve, search_text, segment_mask, top_level_codes,
 )
 
 # ---------------------------------------------------------------- shared synthetic fixtures
@@ -136,6 +136,29 @@ def test_retrieve_spans_and_context(project):
     assert list(hits.reset_index().columns[:12]) == [
         "coding_id", "segment_id", "code_id", "source_type", "speaker_role", "meeting", "coded_text",
         "context_before", "context_after", "text_sv", "text_en", "memo"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_segment_filters_agree_with_pandas_isin(seed):
+    """Random filters on the EBM data, checked against ``Series.isin`` (missing values pass no filter)."""
+    from ebm_analysis._index import segment_index
+
+    index = segment_index(load_project())
+    segments = index.table
+    rng = random.Random(seed)
+    filters, expected = {}, pd.Series(True, index=segments.index)
+    for name, column in FILTERS.items():
+        present = segments[column].dropna().unique().tolist()
+        if rng.random() < 0.5 or not present:
+            continue
+        values = rng.sample(present, rng.randint(1, min(3, len(present))))
+        filters[name] = values[0] if len(values) == 1 and rng.random() < 0.5 else values
+        expected &= segments[column].isin(values).fillna(False).astype(bool)
+    mask = segment_mask(index, **filters)
+    if not filters:
+        assert mask is None
+    else:
+        assert mask.tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("kwargs, match", [
