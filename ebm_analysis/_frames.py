@@ -1,13 +1,14 @@
 """Building result tables without pandas' per-call checks, where a query's time is mostly those checks (private).
 
-A keyword-in-context search at study scale returns about a thousand rows in
-well under a millisecond, and two of pandas' public constructors then take a
-quarter of that time checking what the caller already knows:
+A stemmed search or a filtered retrieve at study scale answers in about half
+a millisecond, and two of pandas' public constructors then took a fifth of
+that time checking what the caller already knows:
 
 - ``pd.arrays.StringArray(values)`` checks every value is a string (16 µs per
   thousand rows), though the values are slices of one text;
 - ``pd.DataFrame(columns)`` infers, checks and wraps each column (about 100 µs
-  for six columns), though every column is a finished array of one length.
+  for six columns, 200 µs for retrieve's fifteen), though every column is a
+  finished array of one length.
 
 :func:`string_array` and :func:`frame` skip those checks through pandas'
 private constructors (``StringArray._simple_new`` and
