@@ -555,6 +555,8 @@ class StemPostings:
         The tokens' segment rows, offsets and forms (as in :class:`Tokens`),
         in ``order``'s order, so that the matches of one word are one
         contiguous stretch rather than gathered from across the token arrays.
+
+    (int64 throughout for a corpus of more than 2**31 - 1 tokens.)
     """
 
     token_stem: np.ndarray
@@ -571,11 +573,12 @@ def _stem_postings(index: SegmentIndex, language: str) -> StemPostings:
     def build():
         tokens = segment_tokens(index, language)
         stem_codes, stems = _vocabulary_stems(index, language)
-        token_stem = stem_codes[tokens.word].astype(np.int32)
-        order = np.argsort(token_stem, kind="stable").astype(np.int32)
+        small = np.int32 if len(tokens.seg) <= np.iinfo(np.int32).max else np.int64   # half the memory
+        token_stem = stem_codes[tokens.word].astype(small)
+        order = np.argsort(token_stem, kind="stable").astype(small)
         bounds = np.searchsorted(token_stem[order], np.arange(len(stems) + 1)).astype(np.int64)
         in_order = (tokens.seg[order], tokens.start[order], tokens.end[order], tokens.form[order])
-        return StemPostings(token_stem, order, bounds, *(column.astype(np.int32) for column in in_order))
+        return StemPostings(token_stem, order, bounds, *(column.astype(small) for column in in_order))
     return index.memo(("stem_postings", language), build)
 
 
@@ -590,7 +593,7 @@ def stemmed_matches(index: SegmentIndex, pattern: str,
     """Where the words of ``pattern`` occur in a row, compared by Snowball stem.
 
     Returns per match, in reading order: its segment row, and its start and
-    end offsets in that segment's text (int32 arrays); and, when the pattern
+    end offsets in that segment's text (integer arrays); and, when the pattern
     is one word, the match's position in :attr:`Tokens.forms` (else None: a
     run of several words has no single form). The arrays may be views of
     the cached index: do not change them.
