@@ -81,10 +81,13 @@ def frame(columns: dict[str, np.ndarray | pd.api.extensions.ExtensionArray]) -> 
 def _finished(values: object) -> bool:
     """Whether pandas would keep this column as it is: a pandas array, or a 1-D NumPy array of numbers or booleans.
 
-    (An object array would have its type inferred by the public constructor,
-    so it takes that path.)
+    (An object array, bare or wrapped in a ``NumpyExtensionArray`` as a
+    column of object dtype hands it out, would have its type inferred by the
+    public constructor, so it takes that path.)
     """
-    if isinstance(values, pd.api.extensions.ExtensionArray):
+    if type(values) is pd.arrays.NumpyExtensionArray:   # a wrapped NumPy array (not its subclass StringArray)
+        values = values.to_numpy()
+    elif isinstance(values, pd.api.extensions.ExtensionArray):
         return True
     return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biuf"
 

@@ -68,7 +68,8 @@ def test_a_changed_frame_leaves_the_next_one_alone():
     {},                                                                      # no columns
     {"word": np.array(["tid", "tillit"], dtype=object), "n": np.array([1, 2])},  # pandas infers the object column
     {"grid": np.zeros((2, 2)).ravel()[:2], "n": np.array([1, 2])},
-], ids=["empty", "object column", "view"])
+    {"word": pd.Series(["tid", None], dtype=object).array, "n": np.array([1, 2])},  # an object column's array
+], ids=["empty", "object column", "view", "wrapped object column"])
 def test_other_columns_take_the_public_path(columns):
     assert_same_frame(frame(dict(columns)), public_frame(dict(columns)))
 
@@ -93,3 +94,43 @@ def test_without_the_private_constructors_the_public_ones_are_used(monkeypatch):
     made = frame({"word": string_array(["tid", "tillit"]), "n": np.array([1, 2])})
     assert_same_frame(made, public_frame({"word": public_string_array(np.array(["tid", "tillit"], dtype=object)),
                                           "n": np.array([1, 2])}))
+
+
+@pytest.mark.parametrize("object_columns", [True, False], ids=["object columns", "string columns"])
+def test_query_results_are_the_tables_the_public_constructors_give(monkeypatch, object_columns):
+    """retrieve and search_text through both paths, on tables as a user may build them (object dtype) and as loaded."""
+    from ebm_analysis.queries import CodedData, retrieve, search_text
+
+    kind = object if object_columns else "string"
+    seg = pd.DataFrame({"segment_id": ["E1", "E2"], "kind": "excerpt", "source_type": "interview",
+                        "speaker_role": "social_secretary", "speaker_id": ["SS1", "SS2"], "meeting": [2, 3],
+                        "text_sv": ["Vi talade om tillit.", "Tilliten växer."],
+                        "text_en": ["We talked about trust.", "Trust grows."]}).astype({"segment_id": kind})
+    book = pd.DataFrame({"code_id": ["trust", "trust_staff"], "parent_id": [None, "trust"]}, dtype=kind)
+    cod = pd.DataFrame({"coding_id": ["K1", "K2"], "segment_id": ["E1", "E2"], "code_id": ["trust_staff", "trust"],
+                        "coder": ["R1", "R1"], "start": pd.array([13, None], dtype="Int64"),
+                        "end": pd.array([19, None], dtype="Int64"), "memo": [None, "helt"]}).astype(
+        {"coding_id": kind, "coder": kind, "memo": kind})
+
+    def answers():
+        data = CodedData(seg, cod, book)            # a fresh index, so nothing cached is reused
+        return [retrieve(data, code="trust", context=5), retrieve(data, meeting=2),
+                search_text(data, "tillit"), search_text(data, "tillit", stem=True)]
+    ours = answers()
+    monkeypatch.setattr(pd.DataFrame, "_from_arrays", None)
+    monkeypatch.setattr(pd.arrays.StringArray, "_simple_new", None)
+    for mine, public in zip(ours, answers()):
+        assert_same_frame(mine, public)
+        assert mine.dtypes.tolist() == public.dtypes.tolist()
+
+
+def test_finished_columns_skip_the_public_constructor(monkeypatch):
+    """String, masked and NumPy number columns take the unchecked path (the reason this module exists)."""
+    import ebm_analysis._frames as frames
+
+    def refuse(columns):
+        raise AssertionError("took the public path")
+    monkeypatch.setattr(frames, "public_frame", refuse)
+    made = frame({"word": string_array(["tid"]), "meeting": pd.array([2], dtype="Int64"),
+                  "start": np.array([0]), "share": np.array([0.5]), "whole": np.array([True])})
+    assert made.dtypes.astype(str).tolist() == ["string", "Int64", "int64", "float64", "bool"]
